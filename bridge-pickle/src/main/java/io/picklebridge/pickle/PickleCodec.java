@@ -1,0 +1,194 @@
+package io.picklebridge.pickle;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * The codec: reads pickles of protocols 0-5 and writes protocols 2-5, safely. Immutable and
+ * thread-safe once built; share one instance. Nothing outside the codec's allow-list is ever
+ * loaded or run: unknown globals become {@link PyObject} values that round-trip.
+ *
+ * <pre>{@code
+ * PickleCodec codec = PickleCodec.defaults();
+ * Object value = codec.loads(bytesFromPython);          // e.g. PyTuple, ArrayList, LinkedHashMap...
+ * byte[] reply = codec.dumps(PyTuple.of("result", 7L, value));
+ * }</pre>
+ *
+ * See {@code docs/types.md} for the type table (both directions).
+ */
+public final class PickleCodec {
+    /** The protocol {@link #dumps(Object)} writes unless told otherwise. */
+    public static final int DEFAULT_PROTOCOL = 5;
+    /** The highest protocol read and written. */
+    public static final int HIGHEST_PROTOCOL = 5;
+
+    private static final PickleCodec DEFAULTS = builder().build();
+
+    private final Builder settings;
+
+    private PickleCodec(Builder settings) {
+        this.settings = settings.copy();
+    }
+
+    /** A codec with default limits, protocol 5 and no custom types. */
+    public static PickleCodec defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this codec's settings, to derive a variant. */
+    public Builder toBuilder() {
+        return settings.copy();
+    }
+
+    public PickleLimits limits() {
+        return settings.limits;
+    }
+
+    public int protocol() {
+        return settings.protocol;
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /** Decodes one pickle; bytes after its STOP opcode are an error. */
+    public Object loads(byte[] pickle) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    /** Decodes one pickle from {@code pickle[offset, offset+length)} without copying it. */
+    public Object loads(byte[] pickle, int offset, int length) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    /**
+     * Decodes one pickle from the buffer's remaining bytes (heap or direct) without copying it;
+     * the buffer's position is left unchanged. Netty callers pass {@code byteBuf.nioBuffer()}.
+     */
+    public Object loads(ByteBuffer pickle) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    /** As {@link #loads(ByteBuffer)}, with the out-of-band buffers NEXT_BUFFER refers to, in order. */
+    public Object loads(ByteBuffer pickle, List<? extends ByteBuffer> outOfBandBuffers) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    /**
+     * Reads exactly one pickle from the stream, stopping right after its STOP opcode, so that
+     * pickles written back to back can be read by calling this repeatedly.
+     *
+     * @throws PickleException also for a stream that ends inside a pickle
+     */
+    public Object load(InputStream in) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    /** Encodes at this codec's protocol (default 5). */
+    public byte[] dumps(Object value) {
+        return dumps(value, settings.protocol);
+    }
+
+    /** Encodes at the given protocol (2 to 5). */
+    public byte[] dumps(Object value, int protocol) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    /** Encodes at protocol 5 (or given), offering large buffers out of band to the callback. */
+    public byte[] dumps(Object value, int protocol, BufferCallback outOfBand) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    /** Encodes to a stream. */
+    public void dump(Object value, int protocol, OutputStream out) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    /**
+     * Settings for a {@link PickleCodec}. Not thread-safe; {@link #build()} takes a snapshot.
+     */
+    public static final class Builder {
+        PickleLimits limits = PickleLimits.defaults();
+        int protocol = DEFAULT_PROTOCOL;
+        String python2StringEncoding = "ASCII";
+        final java.util.Map<PyGlobal, ObjectConstructor> constructors = new java.util.LinkedHashMap<>();
+        final java.util.Map<Class<?>, Reducer<?>> reducers = new java.util.LinkedHashMap<>();
+        IntFunction<PyGlobal> extensionResolver;
+        Function<Object, Object> persistentLoader;
+
+        private Builder() {}
+
+        public Builder limits(PickleLimits limits) {
+            this.limits = java.util.Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Protocol written by {@link PickleCodec#dumps(Object)}: 2, 3, 4 or 5. */
+        public Builder protocol(int protocol) {
+            if (protocol < 2 || protocol > HIGHEST_PROTOCOL) {
+                throw new IllegalArgumentException("protocol must be 2 to " + HIGHEST_PROTOCOL + ", got " + protocol);
+            }
+            this.protocol = protocol;
+            return this;
+        }
+
+        /**
+         * How Python 2 {@code str} (STRING, BINSTRING, SHORT_BINSTRING) decodes, as Python's
+         * {@code pickle.loads(..., encoding=)}: a charset name ({@code "ASCII"}, the default,
+         * {@code "latin1"}, {@code "utf-8"}) giving a String, or {@code "bytes"} giving byte[].
+         */
+        public Builder python2StringEncoding(String encoding) {
+            this.python2StringEncoding = java.util.Objects.requireNonNull(encoding, "encoding");
+            return this;
+        }
+
+        /** Allows a Python global and builds it with the given constructor. */
+        public Builder constructor(String module, String qualname, ObjectConstructor constructor) {
+            constructors.put(new PyGlobal(module, qualname), java.util.Objects.requireNonNull(constructor));
+            return this;
+        }
+
+        /** Writes values of the given Java type (and subtypes) through the reducer. */
+        public <T> Builder reducer(Class<T> type, Reducer<? super T> reducer) {
+            reducers.put(type, java.util.Objects.requireNonNull(reducer));
+            return this;
+        }
+
+        /** Resolves EXT1/EXT2/EXT4 codes (copyreg's extension registry); refused without one. */
+        public Builder extensionResolver(IntFunction<PyGlobal> resolver) {
+            this.extensionResolver = resolver;
+            return this;
+        }
+
+        /** Resolves PERSID/BINPERSID ids (Python's persistent_load); refused without one. */
+        public Builder persistentLoader(Function<Object, Object> loader) {
+            this.persistentLoader = loader;
+            return this;
+        }
+
+        public PickleCodec build() {
+            return new PickleCodec(this);
+        }
+
+        Builder copy() {
+            Builder b = new Builder();
+            b.limits = limits;
+            b.protocol = protocol;
+            b.python2StringEncoding = python2StringEncoding;
+            b.constructors.putAll(constructors);
+            b.reducers.putAll(reducers);
+            b.extensionResolver = extensionResolver;
+            b.persistentLoader = persistentLoader;
+            return b;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.picklebridge.pickle;
+
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.RandomAccess;
+
+/**
+ * A Python {@code tuple}: an immutable list with value equality, so it can be a map key or a
+ * set member exactly as in Python. Java {@link List}s encode as Python lists; only
+ * {@code PyTuple} encodes as a tuple.
+ *
+ * <pre>{@code
+ * PyTuple point = PyTuple.of(1L, 2L);
+ * Map<Object, String> names = Map.of(point, "origin+1");
+ * byte[] pickle = PickleCodec.defaults().dumps(point);   // python: (1, 2)
+ * }</pre>
+ */
+public final class PyTuple extends AbstractList<Object> implements RandomAccess {
+    private static final Object[] NO_ITEMS = new Object[0];
+    private static final PyTuple EMPTY = new PyTuple(NO_ITEMS);
+
+    private final Object[] items;
+    private int hash; // cached; 0 means "not computed yet" (as String does)
+
+    private PyTuple(Object[] items) {
+        this.items = items;
+    }
+
+    /** The empty tuple {@code ()}. */
+    public static PyTuple empty() {
+        return EMPTY;
+    }
+
+    /** A tuple of the given items (the array is copied). */
+    public static PyTuple of(Object... items) {
+        return items.length == 0 ? EMPTY : new PyTuple(items.clone());
+    }
+
+    /** A tuple of the collection's items, in iteration order. */
+    public static PyTuple copyOf(Collection<?> items) {
+        return items.isEmpty() ? EMPTY : new PyTuple(items.toArray());
+    }
+
+    /**
+     * Wraps an array the caller gives up ownership of: no copy. For codecs that build the
+     * array themselves; the array must never be modified afterwards.
+     */
+    public static PyTuple wrap(Object[] ownedItems) {
+        return ownedItems.length == 0 ? EMPTY : new PyTuple(ownedItems);
+    }
+
+    @Override
+    public Object get(int index) {
+        return items[index];
+    }
+
+    @Override
+    public int size() {
+        return items.length;
+    }
+
+    @Override
+    public Object[] toArray() {
+        return items.clone();
+    }
+
+    @Override
+    public int hashCode() {
+        int h = hash;
+        if (h == 0) {
+            h = Arrays.deepHashCode(items);
+            hash = h;
+        }
+        return h;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) return true;
+        if (!(o instanceof PyTuple other)) return false;
+        return Arrays.deepEquals(items, other.items);
+    }
+
+    @Override
+    public String toString() {
+        if (items.length == 1) return "(" + PyRepr.of(items[0]) + ",)";
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < items.length; i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(PyRepr.of(items[i]));
+        }
+        return sb.append(')').toString();
+    }
+}
