@@ -1,0 +1,77 @@
+package io.picklebridge.bench;
+
+import io.picklebridge.pickle.PickleCodec;
+import net.razorvine.pickle.Pickler;
+import net.razorvine.pickle.Unpickler;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decode and encode time of bridge-pickle and net.razorvine:pickle 1.5 on the same pickles,
+ * written by CPython ({@code bench/codec/payloads.py}, protocol 5) into the directory named by
+ * the system property {@code pb.payloads}. Each library encodes the value it decoded itself.
+ *
+ * <pre>{@code
+ * java -Dpb.payloads=DIR -jar benchmarks.jar CodecBenchmark -p payload=ints -f 1 -wi 1 -i 3
+ * }</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class CodecBenchmark {
+    /** A file {@code <payload>.pickle} in the payload directory. */
+    @Param({"rpc", "ints", "floats", "strings", "dicts", "bytes"})
+    public String payload;
+
+    private final PickleCodec codec = PickleCodec.defaults();
+    private byte[] pickle;
+    private Object ours;
+    private Object theirs;
+
+    @Setup(Level.Trial)
+    public void load() throws IOException {
+        String directory = System.getProperty("pb.payloads");
+        if (directory == null) throw new IllegalStateException("set -Dpb.payloads=DIR (see bench/codec/run.sh)");
+        try {
+            pickle = Files.readAllBytes(Path.of(directory, payload + ".pickle"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("run bench/codec/payloads.py first", e);
+        }
+        ours = codec.loads(pickle);
+        theirs = new Unpickler().loads(pickle);
+    }
+
+    @Benchmark
+    public Object decodeOurs() {
+        return codec.loads(pickle);
+    }
+
+    @Benchmark
+    public Object decodeRazorvine() throws IOException {
+        Unpickler unpickler = new Unpickler();
+        return unpickler.loads(pickle);
+    }
+
+    @Benchmark
+    public byte[] encodeOurs() {
+        return codec.dumps(ours);
+    }
+
+    @Benchmark
+    public byte[] encodeRazorvine() throws IOException {
+        return new Pickler().dumps(theirs);
+    }
+}
