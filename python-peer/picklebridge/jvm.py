@@ -1,0 +1,263 @@
+"""Starting the bundled Java server as a private child process in stdio pipe mode.
+
+:func:`find_jar` and :func:`find_java` locate what is needed, and name what is missing.
+:class:`JavaProcess` starts ``java -jar bridge-server.jar --stdio``, forwards its stderr to
+``logging.getLogger("picklebridge.jvm")`` (keeping the last lines), and explains its exit::
+
+    >>> proc = JavaProcess()
+    >>> reader, writer = proc.start()          # multiprocessing Connections
+    >>> proc.exit_description()
+    'the JVM (pid 4242) exited with code 1; last stderr lines: ...'
+"""
+
+import collections
+import hashlib
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from multiprocessing import connection as mpc
+from typing import Deque, Iterable, List, Optional, Sequence, Tuple
+
+from .errors import BridgeConnectionError
+
+__all__ = ["find_jar", "find_java", "JavaProcess", "DEFAULT_JVM_OPTIONS"]
+
+log = logging.getLogger("picklebridge.jvm")
+
+#: Options measured to shorten start-up: a small JVM has no use for C2 or parallel GC
+#: while it warms up (see docs in the package README).
+DEFAULT_JVM_OPTIONS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                       "-XX:-UsePerfData")
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+JAR_NAME = "bridge-server.jar"
+
+
+def _jar_candidates() -> List[Tuple[str, str]]:
+    checkout = os.path.normpath(os.path.join(_PACKAGE_DIR, "..", ".."))
+    return [
+        ("the copy the Maven build places inside the package",
+         os.path.join(_PACKAGE_DIR, "_jar", JAR_NAME)),
+        ("the checkout's build output",
+         os.path.join(checkout, "bridge-server", "target", JAR_NAME)),
+    ]
+
+
+def find_jar(jar: Optional[str] = None) -> str:
+    """Return the server jar: ``jar``, env ``PICKLEBRIDGE_JAR``, the package copy, the checkout."""
+    if jar is not None:
+        if not os.path.isfile(jar):
+            raise FileNotFoundError("picklebridge server jar %r does not exist" % jar)
+        return jar
+    from_env = os.environ.get("PICKLEBRIDGE_JAR")
+    if from_env:
+        if not os.path.isfile(from_env):
+            raise FileNotFoundError("PICKLEBRIDGE_JAR=%r does not exist" % from_env)
+        return from_env
+    looked = []
+    for description, path in _jar_candidates():
+        if os.path.isfile(path):
+            return path
+        looked.append("%s (%s)" % (path, description))
+    raise FileNotFoundError(
+        "picklebridge cannot find the server jar %s; looked at: env PICKLEBRIDGE_JAR (unset), %s. "
+        "Build it with 'mvn -B -DskipTests package' or set PICKLEBRIDGE_JAR"
+        % (JAR_NAME, ", ".join(looked)))
+
+
+def find_java(java: Optional[str] = None) -> str:
+    """Return the java launcher: ``java``, ``$JAVA_HOME/bin/java``, then ``java`` on PATH."""
+    if java is not None:
+        return java
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home:
+        candidate = os.path.join(java_home, "bin", "java")
+        if os.access(candidate, os.X_OK):
+            return candidate
+    on_path = shutil.which("java")
+    if on_path:
+        return on_path
+    raise FileNotFoundError(
+        "picklebridge cannot find java (JDK/JRE 17+): JAVA_HOME is %s and no 'java' is on PATH"
+        % ("%r without bin/java" % java_home if java_home else "unset"))
+
+
+def _class_data_archive_options(java: str, jar: str) -> List[str]:
+    """AppCDS options: reuse an archive of the server's classes, or create it at exit.
+
+    The archive sits in a per-user cache dir keyed by jar and java; a missing or stale one
+    costs nothing but this run's speed-up.  PICKLEBRIDGE_CDS=0 turns it off.
+    """
+    if os.environ.get("PICKLEBRIDGE_CDS", "1") == "0":
+        return []
+    try:
+        stat = os.stat(jar)
+        key = hashlib.sha256(("%s|%s|%d|%d" % (os.path.realpath(java), os.path.realpath(jar),
+                                                stat.st_size, stat.st_mtime_ns)).encode()).hexdigest()[:16]
+        cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                             "picklebridge")
+        os.makedirs(cache, exist_ok=True)
+    except OSError:
+        return []
+    archive = os.path.join(cache, "server-%s.jsa" % key)
+    if os.path.isfile(archive):
+        return ["-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+    # Written by the JVM at exit to a private name, renamed into place once complete.
+    pending = "%s.%d.tmp" % (archive, os.getpid())
+    return ["-XX:ArchiveClassesAtExit=" + pending, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+
+
+class JavaProcess:
+    """A private JVM running the picklebridge server in stdio pipe mode.
+
+    ``transport="pipes"`` talks over the child's stdin/stdout pipes;
+    ``transport="socketpair"`` hands it one end of a socketpair as stdin and stdout.
+    """
+
+    def __init__(self, jar: Optional[str] = None, java: Optional[str] = None,
+                 jvm_options: Optional[Sequence[str]] = None, server_args: Iterable[str] = (),
+                 transport: str = "pipes", stderr_lines: int = 40):
+        if transport not in ("pipes", "socketpair"):
+            raise ValueError("transport must be 'pipes' or 'socketpair', not %r" % (transport,))
+        self.jar = find_jar(jar)
+        self.java = find_java(java)
+        self.jvm_options = list(DEFAULT_JVM_OPTIONS if jvm_options is None else jvm_options)
+        self.server_args = list(server_args)
+        self.transport = transport
+        self.process: Optional[subprocess.Popen] = None
+        self._stderr_tail: Deque[str] = collections.deque(maxlen=stderr_lines)
+        self._stderr_thread: Optional[threading.Thread] = None
+        self._pid_of_parent = os.getpid()
+        self._pending_archive: Optional[str] = None
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.process.pid if self.process else None
+
+    def command(self) -> List[str]:
+        """The command line this process runs."""
+        cds = _class_data_archive_options(self.java, self.jar)
+        self._pending_archive = next((opt.split("=", 1)[1] for opt in cds
+                                      if opt.startswith("-XX:ArchiveClassesAtExit=")), None)
+        return [self.java, *self.jvm_options, *cds, "-jar", self.jar, "--stdio", *self.server_args]
+
+    def start(self) -> Tuple[mpc.Connection, mpc.Connection]:
+        """Start the JVM; return ``(reader, writer)`` Connections (the same one for socketpair)."""
+        command = self.command()
+        log.debug("starting %s", " ".join(command))
+        try:
+            if self.transport == "socketpair":
+                ours, theirs = socket.socketpair()
+                try:
+                    self.process = subprocess.Popen(command, stdin=theirs, stdout=theirs,
+                                                    stderr=subprocess.PIPE)
+                finally:
+                    theirs.close()
+                conn = mpc.Connection(ours.detach())
+                reader = writer = conn
+            else:
+                self.process = subprocess.Popen(command, stdin=subprocess.PIPE,
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                bufsize=0)
+                # Connections own the fds from here on; the Popen file objects let go of them.
+                writer = mpc.Connection(os.dup(self.process.stdin.fileno()), readable=False)
+                reader = mpc.Connection(os.dup(self.process.stdout.fileno()), writable=False)
+                self.process.stdin.close()
+                self.process.stdout.close()
+        except OSError as exc:
+            raise BridgeConnectionError("cannot start the JVM %s: %s" % (self.java, exc)) from exc
+        self._stderr_thread = threading.Thread(target=self._pump_stderr, daemon=True,
+                                               name="picklebridge-jvm-stderr-%d" % self.process.pid)
+        self._stderr_thread.start()
+        return reader, writer
+
+    def _pump_stderr(self) -> None:
+        stream = self.process.stderr
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self._stderr_tail.append(line)
+            log.log(_level_of(line), "[pid %d] %s", self.process.pid, line)
+        stream.close()
+
+    def stderr_tail(self) -> str:
+        """The last lines the JVM wrote to stderr."""
+        return "\n".join(self._stderr_tail)
+
+    def poll(self) -> Optional[int]:
+        return self.process.poll() if self.process else None
+
+    def exit_description(self, wait: float = 1.0) -> Tuple[Optional[int], str]:
+        """Wait up to ``wait`` s for the JVM to exit; return its exit code and a message."""
+        code = None
+        if self.process is not None:
+            try:
+                code = self.process.wait(wait)
+            except subprocess.TimeoutExpired:
+                code = None
+            if self._stderr_thread is not None:
+                self._stderr_thread.join(0.3)
+        tail = self.stderr_tail()
+        if code is None:
+            what = "the JVM (pid %s) closed its pipes" % self.pid
+        elif code < 0:
+            what = "the JVM (pid %s) was killed by signal %d (exit code %d)" % (self.pid, -code, code)
+        else:
+            what = "the JVM (pid %s) exited with code %d" % (self.pid, code)
+        if tail:
+            what += "; last stderr lines:\n" + tail
+        else:
+            what += "; it wrote nothing to stderr"
+        return code, what
+
+    def stop(self, grace: float = 2.0) -> None:
+        """Wait for the JVM to exit after its stdin closed; kill it after ``grace`` seconds."""
+        if self.process is None or os.getpid() != self._pid_of_parent:
+            return
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self._stderr_thread is not None:
+            self._stderr_thread.join(1.0)
+        self._keep_archive()
+
+    def kill(self) -> None:
+        """Kill the JVM now (SIGKILL) and reap it."""
+        if self.process is None or os.getpid() != self._pid_of_parent:
+            return
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self._pending_archive and os.path.exists(self._pending_archive):
+            os.unlink(self._pending_archive)
+
+    def _keep_archive(self) -> None:
+        pending = self._pending_archive
+        if pending and self.process.returncode == 0 and os.path.isfile(pending):
+            os.replace(pending, pending.rsplit(".", 2)[0])
+        elif pending and os.path.exists(pending):
+            os.unlink(pending)
+
+    def __repr__(self) -> str:
+        state = "not started" if self.process is None else (
+            "running" if self.process.poll() is None else "exit code %s" % self.process.returncode)
+        return "<JavaProcess pid=%s %s jar=%r>" % (self.pid, state, self.jar)
+
+
+def _level_of(line: str) -> int:
+    """The logging level a JVM stderr line announces (slf4j-simple style), INFO otherwise."""
+    head = line[:80]
+    for word, level in ((" ERROR ", logging.ERROR), (" WARN ", logging.WARNING),
+                        (" DEBUG ", logging.DEBUG), (" TRACE ", logging.DEBUG)):
+        if word in head:
+            return level
+    if head.startswith(("Exception", "\tat ", "Caused by")):
+        return logging.ERROR
+    return logging.INFO

@@ -1,0 +1,168 @@
+"""Pickling for the wire, and a restricted unpickler for everything that comes back.
+
+Bytes from a peer are never given to :func:`pickle.loads`.  :class:`RestrictedUnpickler`
+resolves a global only when it is on the allow-list: the value types of the codec's type
+table (builtins, datetime, decimal, uuid, fractions, collections, array, zoneinfo), the
+helpers pickle itself emits for them (``copyreg._reconstructor``, ``_codecs.encode``, ...),
+and members of :class:`enum.Enum` subclasses in modules the program has already imported.
+Anything else raises :class:`GlobalRefusedError` naming the global and how to allow it::
+
+    >>> allow = AllowList(["myapp.models.Point"])     # or [("myapp.models", "Point")]
+    >>> loads(data, allow)
+"""
+
+import enum
+import io
+import pickle
+import pickletools
+import sys
+from typing import Any, Iterable, Optional, Tuple, Union
+
+__all__ = [
+    "DEFAULT_ALLOWED", "AllowList", "GlobalRefusedError", "RestrictedUnpickler",
+    "dumps", "loads", "peek_kind_and_id",
+]
+
+HIGHEST_PROTOCOL = min(5, pickle.HIGHEST_PROTOCOL)
+
+#: ``(module, name)`` pairs every unpickler accepts.
+DEFAULT_ALLOWED = frozenset(
+    [("builtins", name) for name in (
+        "bool", "int", "float", "complex", "str", "bytes", "bytearray", "tuple", "list",
+        "dict", "set", "frozenset", "range", "slice", "object", "NotImplemented", "Ellipsis",
+    )]
+    + [("datetime", name) for name in ("date", "time", "datetime", "timedelta", "timezone")]
+    + [("decimal", "Decimal"), ("uuid", "UUID"), ("uuid", "SafeUUID"), ("fractions", "Fraction")]
+    + [("collections", name) for name in ("OrderedDict", "defaultdict", "Counter", "deque")]
+    + [("zoneinfo", "ZoneInfo"), ("zoneinfo", "ZoneInfo._unpickle")]
+    + [("array", "array"), ("array", "_array_reconstructor")]
+    # Helpers pickle emits; each one's class arguments pass through find_class too.
+    + [("copyreg", "_reconstructor"), ("copyreg", "__newobj__"), ("copyreg", "__newobj_ex__"),
+       ("_codecs", "encode")]
+)
+
+GlobalName = Union[str, Tuple[str, str]]
+
+
+class GlobalRefusedError(pickle.UnpicklingError):
+    """A reply named a global that is not on the allow-list."""
+
+    def __init__(self, module: str, name: str):
+        super().__init__(
+            "picklebridge refused to load global '%s.%s' from a peer's pickle; if you trust "
+            "that type, allow it with allow=[%r] (Client, Pool or JavaExecutor argument)"
+            % (module, name, "%s.%s" % (module, name)))
+        self.module = module
+        self.name = name
+
+
+class AllowList:
+    """The set of globals a :class:`RestrictedUnpickler` may resolve.
+
+    Entries are ``(module, qualname)`` tuples, ``"module.name"`` / ``"module:qualname"``
+    strings, classes or functions, or ``(module, "*")`` for every name of one module.
+    """
+
+    def __init__(self, extra: Iterable[Any] = (), include_defaults: bool = True):
+        self._pairs = set(DEFAULT_ALLOWED) if include_defaults else set()
+        self._modules = set()
+        for entry in extra:
+            module, name = self._normalise(entry)
+            if name == "*":
+                self._modules.add(module)
+            else:
+                self._pairs.add((module, name))
+
+    @staticmethod
+    def _normalise(entry: Any) -> Tuple[str, str]:
+        if isinstance(entry, tuple) and len(entry) == 2:
+            return str(entry[0]), str(entry[1])
+        if isinstance(entry, str):
+            if ":" in entry:
+                module, _, name = entry.partition(":")
+            else:
+                module, _, name = entry.rpartition(".")
+            if module and name:
+                return module, name
+            raise ValueError("allow entry %r is not 'module.name' or 'module:qualname'" % entry)
+        module = getattr(entry, "__module__", None)
+        qualname = getattr(entry, "__qualname__", None)
+        if module and qualname:
+            return module, qualname
+        raise TypeError("allow entry %r is not a name, a (module, name) pair or a class" % (entry,))
+
+    def allows(self, module: str, name: str) -> bool:
+        """Whether ``module.name`` is listed (enum classes are checked separately)."""
+        return (module, name) in self._pairs or module in self._modules
+
+    def __repr__(self) -> str:
+        return "<AllowList %d names, %d modules>" % (len(self._pairs), len(self._modules))
+
+
+_DEFAULT_ALLOW_LIST = AllowList()
+
+
+def _imported_enum_class(module: str, name: str) -> Optional[type]:
+    """The Enum subclass ``module.name`` if its module is already imported, else None."""
+    target = sys.modules.get(module)
+    for part in name.split("."):
+        if target is None or part.startswith("__"):
+            return None
+        target = getattr(target, part, None)
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        return target
+    return None
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """An Unpickler whose ``find_class`` only resolves allow-listed globals."""
+
+    def __init__(self, file, *, allow: Optional[AllowList] = None, **kwargs):
+        super().__init__(file, **kwargs)
+        self._allow = allow if allow is not None else _DEFAULT_ALLOW_LIST
+
+    def find_class(self, module: str, name: str) -> Any:
+        if self._allow.allows(module, name):
+            return super().find_class(module, name)
+        # An Enum class only looks its members up by value; importing nothing new keeps
+        # module import side effects out of reach.
+        enum_class = _imported_enum_class(module, name)
+        if enum_class is not None:
+            return enum_class
+        raise GlobalRefusedError(module, name)
+
+
+def dumps(obj: Any, protocol: int = HIGHEST_PROTOCOL) -> bytes:
+    """Pickle ``obj`` for the wire."""
+    return pickle.dumps(obj, protocol=protocol)
+
+
+def loads(data: bytes, allow: Optional[AllowList] = None) -> Any:
+    """Unpickle bytes from a peer with :class:`RestrictedUnpickler`."""
+    return RestrictedUnpickler(io.BytesIO(data), allow=allow).load()
+
+
+def peek_kind_and_id(data: bytes) -> Tuple[Optional[str], Any]:
+    """Read a message's kind and id without unpickling it (for replies that fail to load).
+
+    Walks the opcodes with :func:`pickletools.genops`, which executes nothing.
+    """
+    values = []
+    try:
+        for opcode, arg, _pos in pickletools.genops(io.BytesIO(data)):
+            if opcode.name in ("PROTO", "FRAME", "MARK", "MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT"):
+                continue
+            if opcode.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "BINUNICODE8",
+                               "BININT", "BININT1", "BININT2", "INT", "LONG1", "LONG4", "LONG"):
+                values.append(arg)
+            elif opcode.name == "NONE":
+                values.append(None)
+            else:
+                break
+            if len(values) == 2:
+                break
+    except Exception:
+        pass
+    kind = values[0] if values and isinstance(values[0], str) else None
+    ident = values[1] if len(values) > 1 else None
+    return kind, ident
