@@ -11,6 +11,7 @@ Anything else raises :class:`GlobalRefusedError` naming the global and how to al
     >>> loads(data, allow)
 """
 
+import _compat_pickle
 import enum
 import io
 import pickle
@@ -122,6 +123,11 @@ class RestrictedUnpickler(pickle.Unpickler):
         self._allow = allow if allow is not None else _DEFAULT_ALLOW_LIST
 
     def find_class(self, module: str, name: str) -> Any:
+        # Protocols 0-2 carry Python 2 names (__builtin__, copy_reg); judge the Python 3 ones.
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        elif module in _compat_pickle.IMPORT_MAPPING:
+            module = _compat_pickle.IMPORT_MAPPING[module]
         if self._allow.allows(module, name):
             return super().find_class(module, name)
         # An Enum class only looks its members up by value; importing nothing new keeps

@@ -1,0 +1,80 @@
+"""Shared test helpers: the real server jar, a server process listening on a socket."""
+
+import logging
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import unittest
+
+import picklebridge.jvm
+
+# Expected failures (a killed JVM, refused globals) must not flood the output.
+logging.getLogger("picklebridge").setLevel(
+    logging.DEBUG if os.environ.get("PICKLEBRIDGE_TEST_LOG") else logging.CRITICAL)
+
+
+def server_jar():
+    """The jar under test; skip (or fail under Maven, which sets PICKLEBRIDGE_REQUIRE_JAR)."""
+    try:
+        return picklebridge.jvm.find_jar()
+    except FileNotFoundError as exc:
+        if os.environ.get("PICKLEBRIDGE_REQUIRE_JAR"):
+            raise
+        raise unittest.SkipTest("the server jar is not built (%s)" % exc)
+
+
+class ListeningServer:
+    """``java -jar bridge-server.jar --listen ADDRESS`` as a child, for tcp and unix tests."""
+
+    def __init__(self, scheme="tcp", authkey=b"test-key-\x00\xff"):
+        self.jar = server_jar()
+        self.authkey = authkey
+        self._dir = tempfile.TemporaryDirectory(prefix="pb-test-")
+        args = []
+        if scheme == "tcp":
+            args += ["--listen", "tcp://127.0.0.1:0"]
+        else:
+            args += ["--listen", "unix://" + os.path.join(self._dir.name, "pb.sock")]
+        if authkey is not None:
+            key_file = os.path.join(self._dir.name, "key")
+            with open(key_file, "wb") as out:
+                out.write(authkey)
+            args += ["--authkey-file", key_file]
+        command = [picklebridge.jvm.find_java(), *picklebridge.jvm.DEFAULT_JVM_OPTIONS,
+                   "-jar", self.jar, *args]
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.address = None
+        self.stderr = []
+        found = threading.Event()
+
+        def pump():
+            for raw in iter(self.process.stderr.readline, b""):
+                line = raw.decode("utf-8", "replace").rstrip()
+                self.stderr.append(line)
+                match = re.search(r"listening on ((?:tcp|unix)://\S+)", line)
+                if match and self.address is None:
+                    self.address = match.group(1)
+                    found.set()
+            found.set()
+
+        self._pump = threading.Thread(target=pump, daemon=True)
+        self._pump.start()
+        if not found.wait(30) or self.address is None:
+            self.stop()
+            raise RuntimeError("the server did not report its address; stderr:\n"
+                               + "\n".join(self.stderr[-20:]))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._pump.join(2)
+        self.process.stderr.close()
+        self._dir.cleanup()
