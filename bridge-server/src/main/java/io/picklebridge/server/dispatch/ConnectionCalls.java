@@ -1,0 +1,137 @@
+package io.picklebridge.server.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.picklebridge.pickle.PyTuple;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The calls of one connection: those in flight by id, the in-flight count that drives
+ * backpressure (stop reading at the limit, resume at half), cancel, and the interruption of
+ * everything still running when the connection closes.
+ *
+ * <pre>{@code
+ * ConnectionCalls calls = new ConnectionCalls(dispatcher, ctx);
+ * calls.submit(request);   // event loop; the reply comes back through the ReplyWriter
+ * calls.cancel(7L);
+ * }</pre>
+ */
+final class ConnectionCalls {
+    private final Dispatcher dispatcher;
+    private final ChannelHandlerContext ctx;
+    private final Channel channel;
+    private final ReplyWriter writer;
+    private final Map<Object, RunningCall> running = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final int resumeBelow;
+    private final Runnable updateAutoRead = this::updateAutoRead;
+    private volatile boolean closed;
+    private boolean byeReceived; // event loop only
+
+    ConnectionCalls(Dispatcher dispatcher, ChannelHandlerContext ctx) {
+        this.dispatcher = dispatcher;
+        this.ctx = ctx;
+        this.channel = ctx.channel();
+        this.writer = new ReplyWriter(ctx);
+        this.resumeBelow = Math.max(1, dispatcher.maxInFlight() / 2);
+    }
+
+    Dispatcher dispatcher() { return dispatcher; }
+
+    Channel channel() { return channel; }
+
+    int inFlight() { return inFlight.get(); }
+
+    /** Starts a call or map chunk. Event loop only. */
+    void submit(CallRequest request) {
+        dispatcher.stats().requests.incrementAndGet();
+        RunningCall call = new RunningCall(request, this);
+        if (running.putIfAbsent(request.id(), call) != null) {
+            reply(dispatcher.encode(PyTuple.of("error", request.id(), ExceptionMapping.errorInfo("ProtocolError",
+                    "request id " + request.id() + " is already in flight on this connection", request.worker())),
+                    request.protocol()));
+            return;
+        }
+        int n = inFlight.incrementAndGet();
+        dispatcher.stats().observeInFlight(n);
+        if (n >= dispatcher.maxInFlight()) updateAutoRead();
+        try {
+            call.start();
+        } catch (RejectedExecutionException e) {
+            call.abort("RuntimeError", "server overloaded or shutting down: call not accepted");
+        }
+    }
+
+    /** Cancels a call in flight (queued or running); unknown ids are ignored. */
+    void cancel(Object id) {
+        RunningCall call = running.get(id);
+        if (call != null) call.abort("CancelledError", "cancelled by the client");
+    }
+
+    /** Queues a reply frame for writing. */
+    void reply(ByteBuf payload) {
+        writer.enqueue(payload);
+    }
+
+    /** Sends the terminal reply of a call and forgets it. Called once per call, by its claimer. */
+    void finish(RunningCall call, ByteBuf terminalReply) {
+        running.remove(call.request().id(), call);
+        if (terminalReply != null) writer.enqueue(terminalReply);
+        if (call.failed()) dispatcher.stats().errors.incrementAndGet();
+        int n = inFlight.decrementAndGet();
+        if (n == resumeBelow - 1 || n == 0) {
+            channel.eventLoop().execute(updateAutoRead);
+        }
+    }
+
+    /** The client said {@code bye}: stop reading, close once every reply is out. Event loop only. */
+    void bye() {
+        byeReceived = true;
+        channel.config().setAutoRead(false);
+        closeIfDone();
+    }
+
+    /** Stops reading and closes once the replies queued so far are written (bad framing). */
+    void closeAfterReplies() {
+        channel.config().setAutoRead(false);
+        writer.afterQueuedWrites(channel::close);
+    }
+
+    /** The connection closed: interrupt what still runs; nobody is left to reply to. */
+    void closed() {
+        closed = true;
+        for (RunningCall call : running.values()) call.abandon();
+        running.clear();
+        writer.discard();
+    }
+
+    boolean isClosed() { return closed; }
+
+    /** Resumes or pauses reading from the in-flight count and the channel's writability. Event loop only. */
+    void updateAutoRead() {
+        if (closed) return;
+        if (byeReceived) {
+            closeIfDone();
+            return;
+        }
+        boolean autoRead = channel.config().isAutoRead();
+        int n = inFlight.get();
+        if (autoRead && (n >= dispatcher.maxInFlight() || !channel.isWritable())) {
+            channel.config().setAutoRead(false);
+            dispatcher.stats().backpressurePauses.incrementAndGet();
+        } else if (!autoRead && n < resumeBelow && channel.isWritable()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void closeIfDone() {
+        if (inFlight.get() == 0) {
+            writer.afterQueuedWrites(channel::close);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.picklebridge.server.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.picklebridge.pickle.PickleCodec;
+import io.picklebridge.pickle.PickleException;
+import io.picklebridge.pickle.PyTuple;
+import io.picklebridge.wire.ProtocolException;
+import io.picklebridge.wire.WireException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The last handler of a server connection: unpickles each frame, answers {@code hello},
+ * {@code ping}, {@code cancel} and {@code bye} on the event loop, and hands {@code call} and
+ * {@code map} to the {@link Dispatcher}'s worker threads. A frame that is not a usable message
+ * gets an error reply (to its id when it can be read, else to {@code None}) and the connection
+ * stays open; a framing error closes this connection only, with a logged reason. One instance
+ * per channel.
+ *
+ * <pre>
+ * frame: 80 04 95 ... ("call", 1, "sys.echo", (7,), {})  -&gt; worker thread -&gt; ("result", 1, 7)
+ * frame: 80 04 95 ... ("ping", b"x")                      -&gt; ("pong", b"x") from the event loop
+ * </pre>
+ *
+ * <pre>{@code
+ * pipeline.addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, new RequestHandler(dispatcher));
+ * }</pre>
+ */
+public final class RequestHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+
+    /** What the server can do, as listed in its {@code hello} reply. */
+    public static final java.util.List<Object> CAPABILITIES =
+            java.util.List.of("call", "map", "stream", "cancel", "ping", "timeout");
+
+    private final Dispatcher dispatcher;
+    private ConnectionCalls calls;
+    private int negotiatedProtocol = -1;
+
+    public RequestHandler(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        calls = new ConnectionCalls(dispatcher, ctx);
+        dispatcher.stats().connections.incrementAndGet();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        int protocol;
+        Object message;
+        try {
+            protocol = replyProtocol(frame);
+            message = dispatcher.codec().loads(frame.nioBuffer());
+        } catch (PickleException e) {
+            replyProtocolError(null, "not a valid pickle: " + e.getMessage(), 2);
+            return;
+        } finally {
+            frame.release();
+        }
+        try {
+            handle(ctx, message, protocol);
+        } catch (ProtocolException e) {
+            Object id = e.requestId().isPresent() ? (Object) e.requestId().getAsLong() : null;
+            replyProtocolError(id, e.getMessage(), protocol);
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, Object message, int protocol) {
+        String kind = RequestParser.kind(message);
+        PyTuple m = (PyTuple) message;
+        switch (kind) {
+            case "call":
+                calls.submit(RequestParser.call(m, protocol));
+                break;
+            case "map":
+                calls.submit(RequestParser.map(m, protocol));
+                break;
+            case "cancel":
+                calls.cancel(RequestParser.requireId(m));
+                break;
+            case "ping":
+                calls.reply(dispatcher.encode(PyTuple.of("pong", m.size() > 1 ? m.get(1) : null), protocol));
+                break;
+            case "hello":
+                hello(m, protocol);
+                break;
+            case "bye":
+                calls.bye();
+                break;
+            default:
+                throw new ProtocolException("unknown message kind '" + kind + "'", kind,
+                        RequestParser.idOf(m) instanceof Long l ? l : null, null);
+        }
+    }
+
+    private void hello(PyTuple m, int protocol) {
+        if (m.size() > 1 && m.get(1) instanceof Map<?, ?> info && info.get("protocol") instanceof Long wanted) {
+            negotiatedProtocol = (int) Math.max(2, Math.min(PickleCodec.HIGHEST_PROTOCOL, wanted));
+        }
+        Map<String, Object> reply = new LinkedHashMap<>(dispatcher.helloInfo());
+        reply.put("protocol", (long) (negotiatedProtocol > 0 ? negotiatedProtocol : protocol));
+        calls.reply(dispatcher.encode(PyTuple.of("hello", reply), negotiatedProtocol > 0 ? negotiatedProtocol : protocol));
+    }
+
+    /** The protocol to answer a frame in: the negotiated one, else the frame's own (at least 2). */
+    private int replyProtocol(ByteBuf frame) {
+        if (negotiatedProtocol > 0) return negotiatedProtocol;
+        if (frame.readableBytes() >= 2 && frame.getUnsignedByte(frame.readerIndex()) == 0x80) {
+            int p = frame.getUnsignedByte(frame.readerIndex() + 1);
+            return Math.max(2, Math.min(PickleCodec.HIGHEST_PROTOCOL, p));
+        }
+        return 2;
+    }
+
+    private void replyProtocolError(Object id, String message, int protocol) {
+        dispatcher.stats().errors.incrementAndGet();
+        calls.reply(dispatcher.encode(PyTuple.of("error", id,
+                ExceptionMapping.errorInfo("ProtocolError", message, null)), protocol));
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        calls.updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        calls.closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ProtocolException e) {
+            Object id = e.requestId().isPresent() ? (Object) e.requestId().getAsLong() : null;
+            replyProtocolError(id, e.getMessage(), negotiatedProtocol > 0 ? negotiatedProtocol : 2);
+            return;
+        }
+        if (cause instanceof WireException e) {
+            if (e instanceof io.picklebridge.wire.AuthenticationException) {
+                ctx.close(); // the handshake handler logged it and answered #FAILURE#
+                return;
+            }
+            log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+            calls.reply(dispatcher.encode(PyTuple.of("error", null,
+                    ExceptionMapping.errorInfo("ProtocolError", e.getMessage(), null)), 2));
+            calls.closeAfterReplies();
+            return;
+        }
+        if (cause instanceof IOException) {
+            log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("closing connection from {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+
+    /** This connection's calls, for tests. */
+    ConnectionCalls calls() {
+        return calls;
+    }
+}

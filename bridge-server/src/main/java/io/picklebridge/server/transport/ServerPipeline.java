@@ -1,0 +1,54 @@
+package io.picklebridge.server.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.picklebridge.server.dispatch.Dispatcher;
+import io.picklebridge.server.dispatch.RequestHandler;
+import io.picklebridge.wire.FrameDecoder;
+import io.picklebridge.wire.FrameEncoder;
+import io.picklebridge.wire.ServerHandshakeHandler;
+
+/**
+ * The pipeline of every server connection, whatever the transport:
+ *
+ * <pre>
+ *  socket -&gt; FrameDecoder -&gt; [ServerHandshakeHandler] -&gt; RequestHandler -&gt; Dispatcher (worker threads)
+ *  socket &lt;- FrameEncoder &lt;- [ServerHandshakeHandler] &lt;- RequestHandler &lt;- ReplyWriter
+ * </pre>
+ *
+ * The handshake handler is present when the listener has an authkey, and removes itself once
+ * both sides have proved they hold it.
+ *
+ * <pre>{@code
+ * new ServerBootstrap().childHandler(new ServerPipeline(dispatcher, maxFrame, authkey, channels));
+ * }</pre>
+ */
+public final class ServerPipeline extends ChannelInitializer<Channel> {
+    private final Dispatcher dispatcher;
+    private final int maxFrame;
+    private final byte[] authkey;
+    private final ChannelGroup channels;
+
+    /**
+     * @param authkey  null for no authentication
+     * @param channels every accepted connection is added, so shutdown can reach it
+     */
+    public ServerPipeline(Dispatcher dispatcher, int maxFrame, byte[] authkey, ChannelGroup channels) {
+        this.dispatcher = dispatcher;
+        this.maxFrame = maxFrame;
+        this.authkey = authkey == null ? null : authkey.clone();
+        this.channels = channels;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("frameDecoder", new FrameDecoder(maxFrame));
+        p.addLast("frameEncoder", FrameEncoder.INSTANCE);
+        if (authkey != null) p.addLast("handshake", new ServerHandshakeHandler(authkey));
+        p.addLast("requests", new RequestHandler(dispatcher));
+        if (channels != null) channels.add(ch);
+    }
+}
