@@ -17,7 +17,7 @@ import io
 import pickle
 import pickletools
 import sys
-from typing import Any, Iterable, Optional, Tuple, Union
+from typing import Any, Callable, Iterable, Optional, Tuple, Union
 
 __all__ = [
     "DEFAULT_ALLOWED", "AllowList", "GlobalRefusedError", "RestrictedUnpickler",
@@ -115,6 +115,21 @@ def _imported_enum_class(module: str, name: str) -> Optional[type]:
     return None
 
 
+def _guarded_getattr(allow: AllowList) -> Callable[[Any, str], Any]:
+    """``getattr`` as pickle uses it (``getattr(ZoneInfo, "_unpickle")``), limited to names
+    that are themselves allowed, and to members of Enum classes."""
+    def getattr_allowed(owner: Any, name: str) -> Any:
+        module = getattr(owner, "__module__", None)
+        qualname = getattr(owner, "__qualname__", None)
+        if isinstance(owner, type) and issubclass(owner, enum.Enum) and name in owner.__members__:
+            return owner[name]
+        if (isinstance(owner, type) and isinstance(module, str) and isinstance(qualname, str)
+                and isinstance(name, str) and allow.allows(module, qualname + "." + name)):
+            return getattr(owner, name)
+        raise GlobalRefusedError(str(module), "%s.%s" % (qualname, name))
+    return getattr_allowed
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """An Unpickler whose ``find_class`` only resolves allow-listed globals."""
 
@@ -130,6 +145,8 @@ class RestrictedUnpickler(pickle.Unpickler):
             module = _compat_pickle.IMPORT_MAPPING[module]
         if self._allow.allows(module, name):
             return super().find_class(module, name)
+        if (module, name) == ("builtins", "getattr"):
+            return _guarded_getattr(self._allow)
         # An Enum class only looks its members up by value; importing nothing new keeps
         # module import side effects out of reach.
         enum_class = _imported_enum_class(module, name)

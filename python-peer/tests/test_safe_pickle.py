@@ -52,7 +52,19 @@ class RestrictedUnpicklerTest(unittest.TestCase):
         with self.assertRaises(GlobalRefusedError):
             loads(payload)
         with self.assertRaises(GlobalRefusedError):
-            loads(pickle.dumps(getattr))
+            loads(pickle.dumps(eval))
+
+    def test_getattr_only_reaches_allowed_names(self):
+        try:
+            import zoneinfo
+            paris = zoneinfo.ZoneInfo("Europe/Paris")
+        except Exception:
+            self.skipTest("zoneinfo needs Python 3.9+ and a tz database")
+        self.assertEqual(loads(pickle.dumps(paris, 5)), paris)  # getattr(ZoneInfo, "_unpickle")
+        # getattr(allowed, "__init__") and friends stay out of reach
+        gadget = b"\x80\x04cbuiltins\ngetattr\ncbuiltins\nstr\nX\x08\x00\x00\x00__init__\x86R."
+        with self.assertRaises(GlobalRefusedError):
+            loads(gadget)
 
     def test_allow_extends_by_string_tuple_or_class(self):
         data = pickle.dumps(Point(2))

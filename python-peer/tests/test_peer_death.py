@@ -1,0 +1,76 @@
+"""A JVM killed mid-map fails every pending call quickly, naming its exit; never a hang."""
+
+import os
+import signal
+import time
+import unittest
+
+import picklebridge
+from picklebridge import BridgeConnectionError, JvmExitedError
+
+from .support import server_jar
+
+GENEROUS = 15  # seconds: bounds the wait so a regression fails instead of hanging
+
+
+class PeerDeathTest(unittest.TestCase):
+
+    def setUp(self):
+        server_jar()
+
+    def test_kill_9_in_the_middle_of_a_map(self):
+        pool = picklebridge.Pool(2)
+        try:
+            pid = pool.client.connections[0].process.pid
+            pending = pool.map_async("sys.sleep", [0.05] * 400, chunksize=5)
+            single = pool.apply_async("sys.sleep", (60,))
+            time.sleep(0.5)
+            os.kill(pid, signal.SIGKILL)
+            with self.assertRaises(JvmExitedError) as caught:
+                pending.get(GENEROUS)
+            self.assertIn("killed by signal 9", str(caught.exception))
+            self.assertIsInstance(caught.exception, ConnectionError)
+            with self.assertRaises(JvmExitedError):
+                single.get(GENEROUS)
+            with self.assertRaises(BridgeConnectionError):
+                pool.apply("sys.ping")
+        finally:
+            pool.terminate()
+
+    def test_jvm_exit_code_and_stderr_reach_the_error(self):
+        client = picklebridge.connect(jvm_options=["-XX:+UseSerialGC", "-Xmx32m"])
+        try:
+            future = client.call_async("sys.sleep", 60)
+            os.kill(client.connections[0].process.pid, signal.SIGTERM)
+            with self.assertRaises(JvmExitedError) as caught:
+                future.result(GENEROUS)
+            self.assertRegex(str(caught.exception), r"the JVM \(pid \d+\) (exited with code|was killed)")
+        finally:
+            client.close()
+
+    def test_python_exit_makes_the_jvm_exit(self):
+        import subprocess
+        import sys
+        code = ("import picklebridge, os\n"
+                "c = picklebridge.connect()\n"
+                "print(c.connections[0].process.pid, flush=True)\n"
+                "os._exit(0)\n")  # no close(): the JVM must notice stdin's end by itself
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60)
+        jvm_pid = int(out.stdout.split()[0])
+        deadline = time.monotonic() + GENEROUS
+        while time.monotonic() < deadline and _alive(jvm_pid):
+            time.sleep(0.1)
+        self.assertFalse(_alive(jvm_pid), "the JVM outlived its Python parent")
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+if __name__ == "__main__":
+    unittest.main()
