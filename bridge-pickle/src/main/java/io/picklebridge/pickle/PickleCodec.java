@@ -60,12 +60,21 @@ public final class PickleCodec {
 
     /** Decodes one pickle; bytes after its STOP opcode are an error. */
     public Object loads(byte[] pickle) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return loads(pickle, 0, pickle.length);
     }
 
     /** Decodes one pickle from {@code pickle[offset, offset+length)} without copying it. */
     public Object loads(byte[] pickle, int offset, int length) {
-        throw new UnsupportedOperationException("not implemented yet");
+        java.util.Objects.checkFromIndexSize(offset, length, pickle.length);
+        return loadAll(new ArrayInput(pickle, offset, length), null);
+    }
+
+    private Object loadAll(PickleInput in, List<? extends ByteBuffer> buffers) {
+        Object value = new Unpickler(in, settings, buffers).load();
+        if (in.remaining() != 0) {
+            throw new PickleException(in.remaining() + " bytes after the STOP opcode", in.position(), PickleException.NO_OPCODE);
+        }
+        return value;
     }
 
     /**
@@ -73,12 +82,15 @@ public final class PickleCodec {
      * the buffer's position is left unchanged. Netty callers pass {@code byteBuf.nioBuffer()}.
      */
     public Object loads(ByteBuffer pickle) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return loads(pickle, null);
     }
 
     /** As {@link #loads(ByteBuffer)}, with the out-of-band buffers NEXT_BUFFER refers to, in order. */
     public Object loads(ByteBuffer pickle, List<? extends ByteBuffer> outOfBandBuffers) {
-        throw new UnsupportedOperationException("not implemented yet");
+        PickleInput in = pickle.hasArray()
+                ? new ArrayInput(pickle.array(), pickle.arrayOffset() + pickle.position(), pickle.remaining())
+                : new BufferInput(pickle);
+        return loadAll(in, outOfBandBuffers);
     }
 
     /**
@@ -88,7 +100,8 @@ public final class PickleCodec {
      * @throws PickleException also for a stream that ends inside a pickle
      */
     public Object load(InputStream in) {
-        throw new UnsupportedOperationException("not implemented yet");
+        java.util.Objects.requireNonNull(in, "in");
+        return new Unpickler(new StreamInput(in, settings.limits.maxInputBytes()), settings, null).load();
     }
 
     // ---------------------------------------------------------------- encoding
@@ -100,17 +113,18 @@ public final class PickleCodec {
 
     /** Encodes at the given protocol (2 to 5). */
     public byte[] dumps(Object value, int protocol) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return new Pickler(protocol, settings, null, null).dump(value);
     }
 
     /** Encodes at protocol 5 (or given), offering large buffers out of band to the callback. */
     public byte[] dumps(Object value, int protocol, BufferCallback outOfBand) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return new Pickler(protocol, settings, outOfBand, null).dump(value);
     }
 
     /** Encodes to a stream. */
     public void dump(Object value, int protocol, OutputStream out) {
-        throw new UnsupportedOperationException("not implemented yet");
+        java.util.Objects.requireNonNull(out, "out");
+        new Pickler(protocol, settings, null, out).dump(value);
     }
 
     /**

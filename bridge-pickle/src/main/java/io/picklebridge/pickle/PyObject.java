@@ -92,7 +92,8 @@ public final class PyObject {
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, args);
+        // shallow on purpose: args may hold lists, and hashing a deep graph must never be the cost of a lookup
+        return type.hashCode() * 31 + construction.hashCode() * 7 + args.size();
     }
 
     @Override

@@ -23,6 +23,7 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
 
     private final Object[] items;
     private int hash; // cached; 0 means "not computed yet" (as String does)
+    private String unhashable; // cached Hashability verdict: null = unknown, "" = hashable
 
     private PyTuple(Object[] items) {
         this.items = items;
@@ -64,6 +65,23 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
     @Override
     public Object[] toArray() {
         return items.clone();
+    }
+
+    /** The type that makes this tuple unhashable in Python, or null; computed once. */
+    String unhashableType() {
+        String verdict = unhashable;
+        if (verdict == null) {
+            verdict = "";
+            for (Object item : items) {
+                String type = Hashability.unhashableType(item);
+                if (type != null) {
+                    verdict = type;
+                    break;
+                }
+            }
+            unhashable = verdict;
+        }
+        return verdict.isEmpty() ? null : verdict;
     }
 
     @Override
