@@ -63,6 +63,8 @@ final class Pickler {
     private final int maxDepth;
 
     private byte[] buf = new byte[256];
+    private List<byte[]> chunks; // output before buf, when large payloads were kept by reference
+    private long chunkBytes;
     private int pos;
     private int frameStart = -1;
 
@@ -101,7 +103,16 @@ final class Pickler {
             flushToSink();
             return null;
         }
-        return Arrays.copyOf(buf, pos);
+        if (chunks == null) return Arrays.copyOf(buf, pos);
+        if (chunkBytes + pos > Integer.MAX_VALUE - 16) throw new PickleLimitException("pickle larger than 2 GiB");
+        byte[] out = new byte[(int) (chunkBytes + pos)];
+        int at = 0;
+        for (byte[] chunk : chunks) {
+            System.arraycopy(chunk, 0, out, at, chunk.length);
+            at += chunk.length;
+        }
+        System.arraycopy(buf, 0, out, at, pos);
+        return out;
     }
 
     private void writeAll(Object root) {
@@ -193,22 +204,30 @@ final class Pickler {
         pos = 0;
     }
 
-    /** Writes a payload after its opcode header; a large one goes between frames, as CPython does. */
+    /**
+     * Writes a payload after its opcode header; a large one goes between frames, as CPython does,
+     * and is not copied into the buffer: it is kept as a chunk and copied once into the result.
+     */
     private void payload(byte[] data, int off, int len) {
-        if (frameStart >= 0 && len >= FRAME_TARGET) {
-            commitFrame();
+        if (len >= FRAME_TARGET) {
+            boolean framing = frameStart >= 0;
+            if (framing) commitFrame();
             if (sink != null) {
+                flushToSink();
                 try {
                     sink.write(data, off, len);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             } else {
-                ensure(len);
-                System.arraycopy(data, off, buf, pos, len);
-                pos += len;
+                if (chunks == null) chunks = new ArrayList<>();
+                chunks.add(Arrays.copyOf(buf, pos));
+                chunks.add(off == 0 && len == data.length ? data : Arrays.copyOfRange(data, off, off + len));
+                chunkBytes += pos + (long) len;
+                if (chunkBytes > Integer.MAX_VALUE - 16) throw new PickleLimitException("pickle larger than 2 GiB");
+                pos = 0;
             }
-            startFrame();
+            if (framing) startFrame();
             return;
         }
         ensure(len);

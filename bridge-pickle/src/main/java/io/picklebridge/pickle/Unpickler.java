@@ -786,7 +786,12 @@ final class Unpickler {
         PyTuple args = PyTuple.wrap(java.util.Arrays.copyOfRange(stack, k, sp));
         int d = childDepth(maxDepthOf(k, sp));
         clearTo(k);
-        push(call(cls, PyObject.Construction.REDUCE, args, null), d);
+        push(call(cls, instForm(args), args, null), d);
+    }
+
+    /** INST / OBJ without arguments create the object without calling __init__, as NEWOBJ does. */
+    private static PyObject.Construction instForm(PyTuple args) {
+        return args.isEmpty() ? PyObject.Construction.NEWOBJ : PyObject.Construction.REDUCE;
     }
 
     private void obj() {
@@ -796,7 +801,7 @@ final class Unpickler {
         PyTuple args = PyTuple.wrap(java.util.Arrays.copyOfRange(stack, k + 1, sp));
         int d = childDepth(maxDepthOf(k, sp));
         clearTo(k);
-        push(call(cls, PyObject.Construction.REDUCE, args, null), d);
+        push(call(cls, instForm(args), args, null), d);
     }
 
     private Object call(Object callable, PyObject.Construction form, PyTuple args, Map<String, Object> kwargs) {
