@@ -14,7 +14,7 @@ import java.util.Map;
  * new Call(7, "primes.iterate", PyTuple.of(100L), Map.of(), options);
  * }</pre>
  *
- * @param timeout the call fails with TimeoutError after this long; null for none
+ * @param timeout the call fails with TimeoutError after this long (positive); null for none
  * @param star    {@code map} only: each item is an args tuple ({@code starmap})
  * @param stream  {@code call} only: stream an iterator's items as {@code item} messages
  */
@@ -23,8 +23,8 @@ public record CallOptions(Duration timeout, boolean star, boolean stream) {
     public static final CallOptions NONE = new CallOptions(null, false, false);
 
     public CallOptions {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
     }
 

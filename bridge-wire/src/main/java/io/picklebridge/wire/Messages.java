@@ -21,9 +21,13 @@ import java.util.Set;
  *
  * <p>Leniencies (documented in {@code docs/protocol.md}): a list is accepted where a tuple of
  * arguments is expected and a tuple where the list of map items is expected; option keys this
- * version does not know are ignored; missing string keys of an error info read as {@code ""}.
+ * version does not know are ignored; missing string keys of an error info read as {@code ""}; None stands for empty args,
+ * kwargs or options; {@code ("ping",)} is a ping with payload None.
  */
 public final class Messages {
+    /** Largest timeout accepted (about 292 years: what a Duration of nanoseconds in a long holds). */
+    static final double MAX_TIMEOUT_SECONDS = 9.2e9;
+
     private Messages() {}
 
     /** The message a decoded pickle value holds. */
@@ -41,7 +45,7 @@ public final class Messages {
             case "call" -> {
                 r.size(5, 6, "(kind, id, worker, args, kwargs[, options])");
                 long id = r.id();
-                yield new Call(id, r.string(2, "worker"), r.args(3), r.stringKeyedDict(4, "kwargs"),
+                yield new Call(id, r.string(2, "worker"), r.args(3), r.kwargs(4),
                         t.size() == 6 ? r.options(5) : CallOptions.NONE);
             }
             case "map" -> {
@@ -55,8 +59,8 @@ public final class Messages {
                 yield new Cancel(r.id());
             }
             case "ping" -> {
-                r.size(2, 2, "(kind, payload)");
-                yield new Ping(t.get(1));
+                r.size(1, 2, "(kind[, payload])");
+                yield new Ping(t.size() == 2 ? t.get(1) : null);
             }
             case "pong" -> {
                 r.size(2, 2, "(kind, payload)");
@@ -96,6 +100,15 @@ public final class Messages {
         if (value instanceof Map) return "dict";
         if (value instanceof Set) return "set";
         return value.getClass().getSimpleName();
+    }
+
+    /** Python's repr of a number, for error messages ({@code -1.0}, {@code inf}, {@code nan}). */
+    static String pyRepr(Object number) {
+        if (number instanceof Double d) {
+            if (d.isNaN()) return "nan";
+            if (d.isInfinite()) return d > 0 ? "inf" : "-inf";
+        }
+        return String.valueOf(number);
     }
 
     private static String describe(Object value) {
@@ -148,6 +161,7 @@ public final class Messages {
             Object v = tuple.get(index);
             if (v instanceof PyTuple t) return t;
             if (v instanceof List<?> list) return PyTuple.copyOf(list);
+            if (v == null) return PyTuple.empty();
             throw wrongType(index, "args", "a tuple");
         }
 
@@ -171,7 +185,12 @@ public final class Messages {
             return (Map<String, Object>) map;
         }
 
+        Map<String, Object> kwargs(int index) {
+            return tuple.get(index) == null ? Map.of() : stringKeyedDict(index, "kwargs");
+        }
+
         CallOptions options(int index) {
+            if (tuple.get(index) == null) return CallOptions.NONE;
             Map<String, Object> map = stringKeyedDict(index, "options");
             Duration timeout = null;
             Object t = map.get("timeout");
@@ -180,12 +199,11 @@ public final class Messages {
                 if (t instanceof Double d) seconds = d;
                 else if (t instanceof Long l) seconds = l;
                 else throw error("'" + kind + "' options: timeout must be a float (seconds) or None, got " + pythonType(t));
-                if (Double.isNaN(seconds) || seconds < 0) {
-                    throw error("'" + kind + "' options: timeout must be a non-negative number of seconds, got " + t);
+                if (!(seconds > 0) || seconds > MAX_TIMEOUT_SECONDS) {
+                    throw error("'" + kind + "' options: timeout must be a positive, finite number of seconds, got "
+                            + Messages.pyRepr(t));
                 }
-                if (!Double.isInfinite(seconds)) {
-                    timeout = Duration.ofNanos(seconds >= 9.2e9 ? Long.MAX_VALUE : (long) (seconds * 1e9));
-                }
+                timeout = Duration.ofNanos((long) (seconds * 1e9));
             }
             return new CallOptions(timeout, flag(map, "star"), flag(map, "stream"));
         }

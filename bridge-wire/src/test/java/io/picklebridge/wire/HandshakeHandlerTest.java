@@ -261,6 +261,45 @@ class HandshakeHandlerTest {
         assertFalse(client.channel.finishAndReleaseAll());
     }
 
+    /** The known answers printed in docs/protocol.md (src/test/python/protocol_examples.py, from CPython's hmac). */
+    @Test
+    void computesTheDocumentedKnownAnswers() {
+        byte[] key = "example-key".getBytes(StandardCharsets.US_ASCII);
+        byte[] nonce = new byte[40];
+        for (int i = 0; i < nonce.length; i++) nonce[i] = (byte) i;
+        byte[] message = AuthkeyHandshake.newChallengeMessage(new SecureRandom() {
+            @Override
+            public void nextBytes(byte[] bytes) {
+                System.arraycopy(nonce, 0, bytes, 0, bytes.length);
+            }
+        });
+        byte[] challenge = AuthkeyHandshake.challengeFrame(message);
+        assertEquals("#CHALLENGE#{sha256}", new String(challenge, 0, 19, StandardCharsets.US_ASCII));
+        assertEquals("7b7368613235367d" + "bd986f15bf7a90cd89a7373eacf0375e9d5f765a136dda88ae1850b80e1bb6ab",
+                ByteBufUtil.hexDump(AuthkeyHandshake.answer(key, challenge)));
+        assertEquals("sha256", AuthkeyHandshake.verify(key, message, AuthkeyHandshake.answer(key, challenge)));
+        byte[] legacyResponse = ByteBufUtil.decodeHexDump("8cf648b6490e01e747f5548203c36b0d");
+        assertEquals("md5", AuthkeyHandshake.verify(key, message, legacyResponse));
+        byte[] legacyChallenge = AuthkeyHandshake.challengeFrame(Arrays.copyOf(nonce, 20));
+        assertEquals("b357ef431e6dca1690cf4f41367d1dc9", ByteBufUtil.hexDump(AuthkeyHandshake.answer(key, legacyChallenge)));
+    }
+
+    @Test
+    void refusesMalformedResponses() {
+        byte[] message = AuthkeyHandshake.newChallengeMessage(new SecureRandom());
+        byte[] good = AuthkeyHandshake.answer(KEY, AuthkeyHandshake.challengeFrame(message));
+        byte[] truncated = Arrays.copyOf(good, good.length - 1);
+        assertEquals("expected 'sha256' of length 32, got 31",
+                assertThrows(AuthenticationException.class, () -> AuthkeyHandshake.verify(KEY, message, truncated)).getMessage());
+        byte[] unknownDigest = "{sha1}0123456789abcdefghij".getBytes(StandardCharsets.US_ASCII);
+        assertThrows(AuthenticationException.class, () -> AuthkeyHandshake.verify(KEY, message, unknownDigest));
+        byte[] twentyBytes = new byte[20]; // legacy length, but an MD5 is 16 bytes
+        assertThrows(AuthenticationException.class, () -> AuthkeyHandshake.verify(KEY, message, twentyBytes));
+        byte[] shortChallenge = AuthkeyHandshake.challengeFrame(new byte[19]);
+        assertEquals("challenge too short: 19 bytes",
+                assertThrows(AuthenticationException.class, () -> AuthkeyHandshake.answer(KEY, shortChallenge)).getMessage());
+    }
+
     @Test
     void rejectsAnEmptyKey() {
         assertThrows(IllegalArgumentException.class, () -> new ServerHandshakeHandler(new byte[0]));

@@ -135,6 +135,19 @@ class MessageCodecTest {
         assertFalse(ch.finishAndReleaseAll());
     }
 
+    /** The error frame's payload printed in docs/protocol.md (CPython 3.8-3.13, protocol 4). */
+    @Test
+    void decodesTheDocumentedErrorReply() {
+        Recorder recorder = new Recorder();
+        EmbeddedChannel ch = channel(recorder);
+        ch.writeInbound(hex("8004957c000000000000008c056572726f72944b027d94288c0474797065948c0c54696d656f75744572726f72948c0a"
+                + "6a6176615f636c617373948c00948c076d657373616765948c1574696d6564206f757420616674657220322e30207394"
+                + "8c0974726163656261636b9468058c06776f726b6572948c097379732e736c656570947587942e"));
+        assertEquals(new ErrorReply(2L, new ErrorInfo("TimeoutError", "", "timed out after 2.0 s", "", null, "sys.sleep")),
+                recorder.messages.get(0));
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
     @Test
     void refusesAnInvalidInitialProtocol() {
         assertThrows(IllegalArgumentException.class, () -> new MessageCodec(PickleCodec.defaults(), 1));

@@ -69,6 +69,9 @@ class MessagesTest {
         Call noTimeout = (Call) Messages.fromPickleValue(PyTuple.of("call", 1L, "w", PyTuple.empty(), Map.of(),
                 dict("timeout", null)));
         assertNull(noTimeout.options().timeout());
+        Call nones = (Call) Messages.fromPickleValue(PyTuple.of("call", 1L, "w", null, null, null));
+        assertEquals(Call.of(1, "w"), nones);
+        assertEquals(new Ping(null), Messages.fromPickleValue(PyTuple.of("ping")));
         MapChunk chunk = (MapChunk) Messages.fromPickleValue(PyTuple.of("map", 2L, "w", PyTuple.of(1L, 2L)));
         assertEquals(List.of(1L, 2L), chunk.items());
         ErrorReply minimal = (ErrorReply) Messages.fromPickleValue(PyTuple.of("error", 3L, dict("type", "KeyError")));
@@ -111,8 +114,12 @@ class MessagesTest {
 
         e = refused(PyTuple.of("call", 9L, "w", PyTuple.empty(), Map.of(), dict("timeout", "soon")));
         assertEquals("'call' options: timeout must be a float (seconds) or None, got str", e.getMessage());
-        e = refused(PyTuple.of("call", 9L, "w", PyTuple.empty(), Map.of(), dict("timeout", -1.0)));
-        assertEquals("'call' options: timeout must be a non-negative number of seconds, got -1.0", e.getMessage());
+        for (double bad : new double[] {-1.0, 0.0, Double.NaN, Double.POSITIVE_INFINITY}) {
+            e = refused(PyTuple.of("call", 9L, "w", PyTuple.empty(), Map.of(), dict("timeout", bad)));
+            assertTrue(e.getMessage().startsWith("'call' options: timeout must be a positive, finite number of seconds, got "),
+                    e.getMessage());
+        }
+        assertTrue(e.getMessage().endsWith("got inf"), e.getMessage());
         e = refused(PyTuple.of("map", 9L, "w", List.of(), dict("star", 1L)));
         assertEquals("'map' options: star must be a bool, got int", e.getMessage());
 
