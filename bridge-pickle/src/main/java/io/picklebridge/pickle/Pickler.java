@@ -742,9 +742,16 @@ final class Pickler {
 
     // ------------------------------------------------------------------ containers
 
-    private void push(Task t) {
+    /** A container about to be written sits one level below the open ones. */
+    private void checkDepth() {
         if (taskCount >= maxDepth) {
-            throw new PickleLimitException("nesting deeper than maxDepth " + maxDepth + " (or a cycle through an immutable value)");
+            throw new PickleLimitException("nesting deeper than maxDepth " + maxDepth);
+        }
+    }
+
+    private void push(Task t) {
+        if (taskCount >= maxDepth + 1) {
+            throw new PickleLimitException("nesting deeper than maxDepth " + maxDepth);
         }
         if (taskCount == tasks.length) tasks = Arrays.copyOf(tasks, taskCount * 2);
         tasks[taskCount++] = t;
@@ -752,6 +759,7 @@ final class Pickler {
 
     private void saveList(List<?> list) {
         if (memoized(list)) return;
+        checkDepth();
         op(EMPTY_LIST);
         memoize(list);
         if (!list.isEmpty()) push(new ItemsTask(list, APPENDS, APPEND));
@@ -759,6 +767,7 @@ final class Pickler {
 
     private void saveMap(Map<?, ?> map) {
         if (memoized(map)) return;
+        checkDepth();
         if (map instanceof PyOrderedDict) {
             saveGlobal(new PyGlobal("collections", "OrderedDict"));
             op(EMPTY_TUPLE);
@@ -787,6 +796,7 @@ final class Pickler {
 
     private void saveSet(Set<?> set) {
         if (memoized(set)) return;
+        checkDepth();
         for (Object item : set) Hashability.require(item);
         if (proto >= 4) {
             op(EMPTY_SET);
@@ -802,6 +812,7 @@ final class Pickler {
 
     private void saveFrozenSet(PyFrozenSet set) {
         if (memoized(set)) return;
+        checkDepth();
         if (proto >= 4) {
             op(MARK);
             push(new Script(set.toArray(), Emit.frozenSetEnd(set)));
@@ -820,6 +831,7 @@ final class Pickler {
             return;
         }
         if (memoized(t)) return;
+        checkDepth();
         boolean mark = n > 3;
         if (mark) op(MARK);
         push(new Script(t.toArray(), Emit.tupleEnd(t, n, mark)));
@@ -854,6 +866,7 @@ final class Pickler {
 
     private void saveObject(PyObject o) {
         if (memoized(o)) return;
+        checkDepth();
         List<Object> steps = new ArrayList<>(8);
         if (o.construction() == PyObject.Construction.NEWOBJ_EX && proto < 4) {
             // copyreg.__newobj_ex__(cls, args, kwargs): the REDUCE spelling for protocols 2 and 3
