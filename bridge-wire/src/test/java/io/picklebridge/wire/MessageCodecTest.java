@@ -149,6 +149,16 @@ class MessageCodecTest {
     }
 
     @Test
+    void preEncodedBytesPassThroughUntouched() {
+        EmbeddedChannel ch = channel(new Recorder());
+        ch.writeOutbound(hex("80024b072e"));
+        ByteBuf out = ch.readOutbound();
+        assertEquals("80024b072e", ByteBufUtil.hexDump(out));
+        out.release();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
     void refusesAnInvalidInitialProtocol() {
         assertThrows(IllegalArgumentException.class, () -> new MessageCodec(PickleCodec.defaults(), 1));
     }
