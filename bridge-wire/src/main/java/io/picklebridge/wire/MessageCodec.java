@@ -34,6 +34,10 @@ import java.util.Objects;
  * Netty {@code EncoderException} whose cause is the codec's {@code PickleException}; nothing is
  * written, so the application can send an {@link ErrorReply} for that id instead.
  *
+ * <p><b>Pre-encoded replies.</b> Outbound {@link ByteBuf}s pass through untouched to the
+ * {@link FrameEncoder}, so an application may pickle large replies off the event loop and write
+ * the bytes itself (at the {@link #outboundProtocol()} captured when the request was read).
+ *
  * <pre>{@code
  * pipeline.addLast(new FrameDecoder(), FrameEncoder.INSTANCE,
  *                  new ServerHandshakeHandler(key), new MessageCodec(PickleCodec.defaults()), app);
@@ -71,7 +75,11 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, Message> 
         this.initialProtocol = initialProtocol;
     }
 
-    /** The protocol the next outbound message is written in. */
+    /**
+     * The protocol the next outbound message is written in. Read on the event loop in
+     * {@code channelRead} of a decoded message, it is the protocol to answer that message in:
+     * an application that encodes replies itself (say on worker threads) captures it there.
+     */
     public int outboundProtocol() {
         if (negotiatedProtocol >= 0) return negotiatedProtocol;
         if (lastReceivedProtocol >= 0) return lastReceivedProtocol;
