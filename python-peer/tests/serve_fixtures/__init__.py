@@ -1,0 +1,1 @@
+"""Modules served by ``python -m picklebridge serve`` in the serve tests."""
