@@ -18,9 +18,10 @@ from .safe_pickle import AllowList, GlobalRefusedError  # noqa: E402
 from .client import Client, WorkerProxy, connect  # noqa: E402
 from .pool import Pool  # noqa: E402
 from .executor import JavaExecutor  # noqa: E402
+from ._server_workers import expose  # noqa: E402  (workers of python -m picklebridge serve)
 
 __all__ = [
-    "connect", "Client", "WorkerProxy", "Pool", "JavaExecutor", "AllowList",
+    "connect", "Client", "WorkerProxy", "Pool", "JavaExecutor", "AllowList", "expose",
     "BridgeError", "BridgeConnectionError", "JvmExitedError", "JavaError", "ProtocolError",
     "GlobalRefusedError", "RemoteTraceback", "__version__",
 ]
