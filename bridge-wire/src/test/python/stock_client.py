@@ -1,11 +1,15 @@
-"""A stock multiprocessing.connection client, as any Python 3.6+ user would write it.
+"""A stock multiprocessing.connection client, as any Python 2.7 or 3.6+ user would write it.
 
 usage: stock_client.py HOST PORT KEYFILE MODE
   bytes     send_bytes/recv_bytes round trips (the server echoes frames)
   call      send a call and expect its result (the server echoes args[0])
   wrongkey  expect multiprocessing.AuthenticationError while connecting
+  nokey     connect without an authkey, send a call: the reply must not be a message
 Prints one line starting with "ok" on success; exits non-zero otherwise.
 """
+from __future__ import print_function
+
+import pickle
 import sys
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client
@@ -29,10 +33,19 @@ def main():
             print("ok AuthenticationError", e)
             return
         raise SystemExit("connected with a wrong key")
+    if mode == "nokey":
+        conn = Client((host, port))
+        conn.send(("call", 1, "sys.echo", (1,), {}))
+        try:
+            reply = receive(conn)
+        except (pickle.UnpicklingError, EOFError, OSError) as e:
+            print("ok refused", type(e).__name__, e)
+            return
+        raise SystemExit("a client without authkey got a reply: %r" % (reply,))
     conn = Client((host, port), authkey=authkey)
     try:
         if mode == "bytes":
-            for payload in (b"hello", b"", bytes(range(256)) * 400):
+            for payload in (b"hello", b"", bytes(bytearray(range(256))) * 400):
                 conn.send_bytes(payload)
                 if not conn.poll(10):
                     raise SystemExit("no reply within 10 s")
@@ -40,9 +53,12 @@ def main():
                 assert back == payload, (len(back), len(payload))
             print("ok bytes")
         elif mode == "call":
-            conn.send(("call", 1, "sys.echo", ((1, "two", 3.0, None, b"\x00\xff", [True]),), {}))
+            value = (1, "two", 3.0, None, [True], {"k": -2 ** 70})
+            if sys.version_info[0] >= 3:
+                value += (b"\x00\xff",)  # a Python 2 str is not bytes
+            conn.send(("call", 1, "sys.echo", (value,), {}))
             reply = receive(conn)
-            assert reply == ("result", 1, (1, "two", 3.0, None, b"\x00\xff", [True])), reply
+            assert reply == ("result", 1, value), reply
             conn.send(("ping", 7))
             assert receive(conn) == ("pong", 7)
             conn.send(("call", "not-an-id"))

@@ -81,7 +81,7 @@ class StockPythonClientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"3.6", "3.8", "python3", "3.12", "3.13"})
+    @ValueSource(strings = {"2.7", "3.6", "3.8", "python3", "3.12", "3.13"})
     void framesRoundTripAfterTheHandshake(String python) throws Exception {
         Pythons.Outcome outcome = Pythons.run(python, "stock_client.py", "127.0.0.1", bytesPort, keyFile, "bytes");
         assertEquals(0, outcome.exitCode(), outcome::toString);
@@ -89,7 +89,7 @@ class StockPythonClientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"3.6", "3.8", "python3", "3.12", "3.13"})
+    @ValueSource(strings = {"2.7", "3.6", "3.8", "python3", "3.12", "3.13"})
     void callsAreAnsweredAndBadMessagesGetErrors(String python) throws Exception {
         Pythons.Outcome outcome = Pythons.run(python, "stock_client.py", "127.0.0.1", messagesPort, keyFile, "call");
         assertEquals(0, outcome.exitCode(), outcome::toString);
@@ -98,7 +98,7 @@ class StockPythonClientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"3.6", "python3", "3.13"})
+    @ValueSource(strings = {"2.7", "3.6", "python3", "3.13"})
     void aWrongKeyIsRefused(String python) throws Exception {
         int before = serverErrors.size();
         Pythons.Outcome outcome = Pythons.run(python, "stock_client.py", "127.0.0.1", bytesPort, keyFile, "wrongkey");
@@ -106,6 +106,20 @@ class StockPythonClientTest {
         assertTrue(outcome.output().startsWith("ok AuthenticationError"), outcome::toString);
         for (int i = 0; i < 100 && serverErrors.size() == before; i++) {
             Thread.sleep(50); // the server fires the error right after sending #FAILURE#
+        }
+        assertInstanceOf(AuthenticationException.class, new ArrayList<>(serverErrors).get(before));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"python3", "3.13"})
+    void aClientWithoutKeyNeverReachesTheApplication(String python) throws Exception {
+        int before = serverErrors.size();
+        Pythons.Outcome outcome = Pythons.run(python, "stock_client.py", "127.0.0.1", messagesPort, keyFile, "nokey");
+        assertEquals(0, outcome.exitCode(), outcome::toString);
+        // it receives the challenge frame as its reply and cannot unpickle it
+        assertTrue(outcome.output().startsWith("ok refused UnpicklingError invalid load key, '#'"), outcome::toString);
+        for (int i = 0; i < 100 && serverErrors.size() == before; i++) {
+            Thread.sleep(50);
         }
         assertInstanceOf(AuthenticationException.class, new ArrayList<>(serverErrors).get(before));
     }
