@@ -71,28 +71,23 @@ def exit_process(code):
     os._exit(code)
 
 
-_active = 0
-_active_lock = threading.Condition()
+_barriers = {}
+_barriers_lock = threading.Lock()
 
 
-def rendezvous(parties, timeout=20.0):
-    """Wait until ``parties`` calls are running at once; return how many were seen together.
+def rendezvous(tag, parties, timeout=20.0):
+    """Wait until ``parties`` calls with this ``tag`` are running at once; True when they met.
 
-    Calls that run one after another never meet, so the count proves concurrency without
-    measuring time (the timeout only bounds a failing run).
+    Calls that run one after another never meet, so meeting proves concurrency without
+    measuring time (the timeout only bounds a failing run, which returns False).
     """
-    global _active
-    with _active_lock:
-        _active += 1
-        seen = _active
-        _active_lock.notify_all()
-        deadline = time.monotonic() + timeout
-        while _active < parties and time.monotonic() < deadline:
-            _active_lock.wait(deadline - time.monotonic())
-            seen = max(seen, _active)
-        seen = max(seen, _active)
-        _active -= 1
-        return seen
+    with _barriers_lock:
+        barrier = _barriers.setdefault(tag, threading.Barrier(parties))
+    try:
+        barrier.wait(timeout)
+    except threading.BrokenBarrierError:
+        return False
+    return True
 
 
 _stopped = set()
