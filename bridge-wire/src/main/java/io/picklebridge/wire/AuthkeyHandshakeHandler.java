@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -147,7 +148,7 @@ abstract class AuthkeyHandshakeHandler extends ChannelDuplexHandler {
                 phase = Phase.AWAIT_WELCOME;
             }
             case AWAIT_WELCOME -> {
-                if (!java.util.Arrays.equals(frame, AuthkeyHandshake.WELCOME)) {
+                if (!Arrays.equals(frame, AuthkeyHandshake.WELCOME)) {
                     throw new AuthenticationException("digest sent was rejected");
                 }
                 if (deliverFirst) {
@@ -187,7 +188,11 @@ abstract class AuthkeyHandshakeHandler extends ChannelDuplexHandler {
         boolean judgingPeer = phase == Phase.AWAIT_RESPONSE;
         phase = Phase.FAILED;
         cancelTimeout();
-        log.warn("authentication failed from {}: {}", ctx.channel().remoteAddress(), reason);
+        if (ctx.channel().isActive()) {
+            log.warn("authentication failed from {}: {}", ctx.channel().remoteAddress(), reason);
+        } else { // the peer went away (a port probe, a dying client): not worth a warning
+            log.debug("connection from {} ended during the handshake: {}", ctx.channel().remoteAddress(), reason);
+        }
         AuthenticationException error = cause instanceof AuthenticationException a ? a
                 : new AuthenticationException(reason, cause);
         // #FAILURE# is queued before anyone (the application, told below) can close the channel

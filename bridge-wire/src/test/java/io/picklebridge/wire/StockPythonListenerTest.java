@@ -3,8 +3,6 @@ package io.picklebridge.wire;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -26,8 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,33 +49,7 @@ class StockPythonListenerTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Everything that reaches the end of the client pipeline. */
-    private static final class Inbox extends ChannelInboundHandlerAdapter {
-        final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            received.add(msg);
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            received.add(evt);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            received.add(cause);
-        }
-
-        Object next() throws InterruptedException {
-            Object o = received.poll(10, TimeUnit.SECONDS);
-            if (o == null) throw new AssertionError("nothing received in 10 s");
-            return o;
-        }
-    }
-
-    private static Channel connect(int port, byte[] key, boolean messages, Inbox inbox) throws InterruptedException {
+    private static Channel connect(int port, byte[] key, boolean messages, Recorder inbox) throws InterruptedException {
         return new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -112,7 +82,7 @@ class StockPythonListenerTest {
     void authenticatesAndExchangesFrames(String python) throws Exception {
         Process listener = Pythons.start(python, "stock_listener.py", keyFile, "bytes");
         try {
-            Inbox inbox = new Inbox();
+            Recorder inbox = new Recorder();
             Channel ch = connect(port(listener), Authkeys.read(keyFile), false, inbox);
             ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})); // held back until authenticated
             // CPython up to 3.11 answers with raw HMAC-MD5; 3.12+ with {sha256}
@@ -136,7 +106,7 @@ class StockPythonListenerTest {
     void callsAPythonPeerWithMessages(String python) throws Exception {
         Process listener = Pythons.start(python, "stock_listener.py", keyFile, "call");
         try {
-            Inbox inbox = new Inbox();
+            Recorder inbox = new Recorder();
             Channel ch = connect(port(listener), Authkeys.read(keyFile), true, inbox);
             ch.writeAndFlush(Call.of(5, "echo", List.of(1L, "two", 3.0)));
             assertInstanceOf(HandshakeCompleted.class, inbox.next());
@@ -155,7 +125,7 @@ class StockPythonListenerTest {
     void aWrongKeyFailsOnBothSides(String python) throws Exception {
         Process listener = Pythons.start(python, "stock_listener.py", keyFile, "bytes");
         try {
-            Inbox inbox = new Inbox();
+            Recorder inbox = new Recorder();
             byte[] wrong = (new String(Files.readAllBytes(keyFile), StandardCharsets.ISO_8859_1) + "x")
                     .getBytes(StandardCharsets.ISO_8859_1);
             Channel ch = connect(port(listener), wrong, false, inbox);
