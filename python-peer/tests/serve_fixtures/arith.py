@@ -63,6 +63,15 @@ def sleep(seconds):
     return seconds
 
 
+def announce_then_sleep(path, seconds):
+    """Write this process's pid to ``path`` (so a test knows the call started), then sleep."""
+    with open(path + ".tmp", "w") as out:
+        out.write(str(os.getpid()))
+    os.replace(path + ".tmp", path)
+    time.sleep(seconds)
+    return seconds
+
+
 def unpicklable():
     return threading.Lock()
 
