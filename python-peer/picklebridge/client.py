@@ -92,7 +92,9 @@ class Client:
     ``address`` is ``None`` (a private JVM over pipes), ``"tcp://HOST:PORT"``,
     ``(host, port)``, ``"unix:///path"``, or a list of these to spread calls over (each call
     goes to the connection with the fewest requests in flight).  ``allow`` extends the
-    restricted unpickler's allow-list.  In a forked child the client reconnects (a private
+    restricted unpickler's allow-list.  A private JVM runs with ``jvm_options`` (default:
+    :data:`picklebridge.jvm.DEFAULT_JVM_OPTIONS`) and extra ``server_args`` such as
+    ``["--threads=8"]``; ``pipe_transport`` is ``"pipes"`` or ``"socketpair"``.  In a forked child the client reconnects (a private
     JVM is started anew) instead of sharing its parent's connection.
     """
 
@@ -100,12 +102,14 @@ class Client:
                  authkey_file: Optional[str] = None, allow: Iterable[Any] = (),
                  protocol: int = HIGHEST_PROTOCOL, jar: Optional[str] = None,
                  java: Optional[str] = None, jvm_options: Optional[Sequence[str]] = None,
-                 pipe_transport: str = "pipes", connect_timeout: float = 60.0):
+                 server_args: Sequence[str] = (), pipe_transport: str = "pipes",
+                 connect_timeout: float = 60.0):
         self._addresses = parse_addresses(address)
         self._authkey = read_authkey(authkey, authkey_file)
         self._allow = AllowList(allow)
         self._protocol = protocol
         self._jar, self._java, self._jvm_options = jar, java, jvm_options
+        self._server_args = list(server_args)
         self._pipe_transport = pipe_transport
         self._connect_timeout = connect_timeout
         self._lock = threading.Lock()
@@ -133,7 +137,7 @@ class Client:
                                     protocol=self._protocol)
             conn.start(self._connect_timeout)
             return conn
-        process = JavaProcess(self._jar, self._java, self._jvm_options,
+        process = JavaProcess(self._jar, self._java, self._jvm_options, self._server_args,
                               transport=self._pipe_transport)
         reader, writer = process.start()
         conn = BridgeConnection(reader, writer, peer="the JVM (pid %d)" % process.pid,

@@ -303,6 +303,10 @@ class BridgeConnection:
             kind, request_id = peek_kind_and_id(data)
             if kind in ("result", "item", "error") and self._complete(request_id, exc=exc, final=True):
                 return
+            if self._hello is not None and not self._hello.done():
+                self._hello.set_exception(ProtocolError(
+                    "%s answered hello with an unusable message: %s" % (self.peer, exc)))
+                return
             log.error("picklebridge: unreadable message from %s: %s", self.peer, exc)
             return
         kind = message[0]

