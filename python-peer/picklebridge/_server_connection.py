@@ -245,13 +245,17 @@ class ServerConnection:
             self._idle.notify_all()
         for call in calls:
             call.abandon()
-        with self._write_lock:
-            shutdown_connection(self._reader)
-            for conn in (self._reader, self._writer):
-                try:
-                    conn.close()
-                except OSError:
-                    pass
+        shutdown_connection(self._reader)  # wakes a reader, and a writer blocked on a socket
+        # A writer blocked on a full pipe keeps the lock; its descriptors then close at exit.
+        if self._write_lock.acquire(timeout=1.0):
+            try:
+                for conn in (self._reader, self._writer):
+                    try:
+                        conn.close()
+                    except OSError:
+                        pass
+            finally:
+                self._write_lock.release()
         log.info("connection %s closed (%s)%s", self.peer, reason,
                  "; %d calls stopped" % len(calls) if calls else "")
         self._server.connection_closed(self)

@@ -15,7 +15,7 @@ from multiprocessing.pool import RemoteTraceback
 import picklebridge
 from picklebridge import BridgeConnectionError
 
-from .serve_fixtures.server_process import ARITH, EXPOSED, GENEROUS, PEER_DIR, ServeProcess, worker
+from .serve_fixtures.server_process import ARITH, EXPOSED, GENEROUS, ServeProcess, worker
 
 KEY = b"serve-test-key\x00\xff"
 

@@ -1,9 +1,17 @@
 """``python -m picklebridge serve --stdio``: the messages of docs/protocol.md over real pipes."""
 
+import datetime
+import decimal
+import os
 import pickle
+import socket
+import subprocess
+import sys
 import unittest
+from multiprocessing import connection as mpc
 
-from .serve_fixtures.server_process import ARITH, EXPOSED, GENEROUS, ServeProcess, worker
+from .serve_fixtures.server_process import (ARITH, EXPOSED, GENEROUS, PEER_DIR, ServeProcess,
+                                            worker)
 
 
 class ServeStdioTest(unittest.TestCase):
@@ -141,8 +149,6 @@ class ServeStdioTest(unittest.TestCase):
         self.assertEqual(("result", 123, 1), self.server.call(123, worker("echo"), 1))
 
     def test_natural_python_types_arrive_as_sent(self):
-        import datetime
-        import decimal
         value = {"i": 2 ** 70, "f": -0.0, "b": b"\x00", "t": (1,), "s": {1}, "l": [None],
                  "d": datetime.datetime(2024, 1, 2, 3, 4, 5, 6, datetime.timezone.utc),
                  "m": decimal.Decimal("1.5")}
@@ -198,6 +204,25 @@ class ServeStdioExitTest(unittest.TestCase):
                 server.reader.recv()
         finally:
             server.stop()
+
+    def test_stdin_socket_carries_both_directions(self):
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, PYTHONPATH=PEER_DIR)
+        process = subprocess.Popen([sys.executable, "-m", "picklebridge", "serve", "--stdio", ARITH],
+                                   cwd=PEER_DIR, env=env, stdin=theirs, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        theirs.close()
+        conn = mpc.Connection(ours.detach())
+        try:
+            conn.send(("call", 1, worker("add"), (20, 22), {}))
+            self.assertTrue(conn.poll(GENEROUS))
+            self.assertEqual(("result", 1, 42), conn.recv())
+            conn.close()
+            self.assertEqual(0, process.wait(GENEROUS))
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
     def test_unimportable_module_fails_fast_with_a_clear_error(self):
         server = ServeProcess("no_such_module_xyz", stdio=True)
