@@ -2,18 +2,14 @@ package io.picklebridge.client;
 
 import org.junit.jupiter.api.Assumptions;
 
-import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Where the Python package and the test module live, and how to start {@code python -m
@@ -25,7 +21,6 @@ final class PythonPeers {
     static final Path PACKAGE_DIR = Path.of(System.getProperty("pb.pythonPeer", "../python-peer")).toAbsolutePath().normalize();
     /** src/test/python/ (holds javacalls.py). */
     static final Path TEST_MODULES = Path.of(System.getProperty("pb.testPython", "src/test/python")).toAbsolutePath().normalize();
-    static final String LISTENING = "picklebridge listening on ";
 
     private PythonPeers() {}
 
@@ -54,56 +49,10 @@ final class PythonPeers {
                 .workingDirectory(TEST_MODULES);
     }
 
-    /** {@code python3 -m picklebridge serve ARGS} as a listening process; its first announced address. */
-    static final class Listening implements AutoCloseable {
-        final Process process;
-        final String address;
-        private final List<String> stderr = new ArrayList<>();
-
-        Listening(List<String> args) throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(List.of("python3", "-m", "picklebridge", "serve"));
-            command.addAll(args);
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            builder.environment().put("PYTHONPATH", PACKAGE_DIR + java.io.File.pathSeparator + TEST_MODULES);
-            process = builder.start();
-            CompletableFuture<String> announced = new CompletableFuture<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        synchronized (stderr) {
-                            stderr.add(line);
-                        }
-                        if (line.startsWith(LISTENING)) announced.complete(line.substring(LISTENING.length()));
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-                announced.completeExceptionally(new IOException("serve exited without announcing an address: " + stderr));
-            }, "serve-stderr");
-            reader.setDaemon(true);
-            reader.start();
-            try {
-                address = announced.get(Failures.WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                close();
-                throw new IOException("python serve did not start: " + e.getMessage(), e);
-            }
-        }
-
-        int port() {
-            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        }
-
-        @Override
-        public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** {@code python3 -m picklebridge serve ARGS} as a listening process, announcing its address on stderr. */
+    static ListeningProcess listening(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("python3", "-m", "picklebridge", "serve"));
+        command.addAll(args);
+        return new ListeningProcess(command, Map.of("PYTHONPATH", PACKAGE_DIR + File.pathSeparator + TEST_MODULES));
     }
 }

@@ -39,7 +39,7 @@ class PythonServeSocketTest {
     void callsAndErrorsOverASocket(String scheme) throws Exception {
         Path key = keyFile();
         String listen = scheme.equals("tcp") ? "tcp://127.0.0.1:0" : "unix://" + dir.resolve("py.sock");
-        try (PythonPeers.Listening serve = new PythonPeers.Listening(
+        try (ListeningProcess serve = PythonPeers.listening(
                 List.of("--listen", listen, "--authkey-file", key.toString(), "statistics", "javacalls"))) {
             BridgeClient.Builder builder = BridgeClient.builder().authkey(key);
             builder = scheme.equals("tcp") ? builder.tcp("127.0.0.1", serve.port()) : builder.unix(dir.resolve("py.sock"));
@@ -56,7 +56,7 @@ class PythonServeSocketTest {
     @Test
     void aWrongAuthkeyIsRefused() throws Exception {
         Path key = keyFile();
-        try (PythonPeers.Listening serve = new PythonPeers.Listening(
+        try (ListeningProcess serve = PythonPeers.listening(
                 List.of("--listen", "tcp://127.0.0.1:0", "--authkey-file", key.toString(), "javacalls"))) {
             ConnectionFailedException e = assertThrows(ConnectionFailedException.class, () -> BridgeClient.builder()
                     .tcp("127.0.0.1", serve.port()).authkey("not the key".getBytes(StandardCharsets.UTF_8)).build());
@@ -67,7 +67,7 @@ class PythonServeSocketTest {
     @Test
     void aKilledServeProcessFailsPendingCalls() throws Exception {
         Path key = keyFile();
-        try (PythonPeers.Listening serve = new PythonPeers.Listening(
+        try (ListeningProcess serve = PythonPeers.listening(
                 List.of("--listen", "tcp://127.0.0.1:0", "--authkey-file", key.toString(), "javacalls"));
              BridgeClient python = BridgeClient.builder().tcp("127.0.0.1", serve.port()).authkey(key).build()) {
             CompletableFuture<Object> napping = python.call("javacalls.nap", 60.0);
