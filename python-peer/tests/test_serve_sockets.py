@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from concurrent.futures import CancelledError
 from multiprocessing import connection as mpc
@@ -89,15 +90,19 @@ class ServeTcpTest(unittest.TestCase):
     def test_cancelled_future_stops_the_call_and_the_connection_goes_on(self):
         with picklebridge.connect(self.address, authkey=KEY) as client:
             future = client.call_async(worker("wait_until_cancelled"), "tcp-cancel")
-            self.assertEqual(1, client.call(worker("echo"), 1))  # the first call has started
+            for _ in range(GENEROUS * 20):
+                if client.call(worker("has_started"), "tcp-cancel"):
+                    break
+                time.sleep(0.05)
             self.assertTrue(future.cancel())
             with self.assertRaises(CancelledError):
                 future.result(GENEROUS)
             stopped = False
-            for _ in range(200):
+            for _ in range(GENEROUS * 20):
                 stopped = client.call(worker("was_stopped"), "tcp-cancel")
                 if stopped:
                     break
+                time.sleep(0.05)
             self.assertTrue(stopped, "the server never marked the cancelled call")
             self.assertEqual(2, client.call(worker("echo"), 2))
 

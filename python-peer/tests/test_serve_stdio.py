@@ -7,6 +7,7 @@ import pickle
 import socket
 import subprocess
 import sys
+import time
 import unittest
 from multiprocessing import connection as mpc
 
@@ -110,15 +111,18 @@ class ServeStdioTest(unittest.TestCase):
 
     def test_cancel_replies_cancelled_and_marks_the_running_call(self):
         self.server.send(("call", 80, worker("wait_until_cancelled"), ("tag80",), {}))
-        self.server.send(("ping", "started?"))
-        self.assertEqual(("pong", "started?"), self.server.recv())
+        for attempt in range(GENEROUS * 20):
+            if self.server.call(2000 + attempt, worker("has_started"), "tag80")[2]:
+                break
+            time.sleep(0.05)
         self.server.send(("cancel", 80))
         kind, request_id, info = self.server.recv()
         self.assertEqual(("error", 80, "CancelledError"), (kind, request_id, info["type"]))
-        for attempt in range(200):  # the worker polls call_cancelled() every 10 ms
-            kind, _id, stopped = self.server.call(81 + attempt * 1000, worker("was_stopped"), "tag80")
+        for attempt in range(GENEROUS * 20):  # the worker polls call_cancelled() every 10 ms
+            kind, _id, stopped = self.server.call(3000 + attempt, worker("was_stopped"), "tag80")
             if stopped:
                 break
+            time.sleep(0.05)
         self.assertTrue(stopped)
         self.server.send(("cancel", 80))  # a second cancel of a finished call: no reply
         self.assertEqual(("result", 82, 5), self.server.call(82, worker("add"), 2, 3))

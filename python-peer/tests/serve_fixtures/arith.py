@@ -99,11 +99,13 @@ def rendezvous(tag, parties, timeout=20.0):
     return True
 
 
+_started = set()
 _stopped = set()
 
 
 def wait_until_cancelled(tag, timeout=20.0):
     """Poll :func:`call_cancelled` like a cooperative long-running worker would."""
+    _started.add(tag)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if call_cancelled():
@@ -111,6 +113,10 @@ def wait_until_cancelled(tag, timeout=20.0):
             return "stopped"
         time.sleep(0.01)
     return "not cancelled"
+
+
+def has_started(tag):
+    return tag in _started
 
 
 def was_stopped(tag):
