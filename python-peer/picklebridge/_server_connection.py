@@ -70,6 +70,12 @@ class ServerConnection:
         try:
             while not self._bye:
                 data = self._reader.recv_bytes(self._server.max_frame)
+                if not data:
+                    # The stdlib reads a negative length other than -1 as an empty frame.
+                    self._protocol_error(None, "bad frame: an empty payload or a negative length",
+                                         self._negotiated or 2)
+                    reason = "bad framing"
+                    break
                 self._handle(data)
         except EOFError:
             reason = "closed by the peer"

@@ -210,6 +210,31 @@ class ServeUnixTest(unittest.TestCase):
         with self.assertRaises(BridgeConnectionError):
             picklebridge.connect("unix://" + self.path, authkey=b"other")
 
+    def test_oversized_or_badly_framed_frames_close_only_that_connection(self):
+        self.serve("--listen", "unix://" + self.path, "--max-frame", "1024", ARITH)
+        with picklebridge.connect("unix://" + self.path) as survivor:
+            big = mpc.Client(self.path, "AF_UNIX")
+            try:
+                big.send_bytes(b"\x80" * 2000)
+                with self.assertRaises((EOFError, ConnectionResetError)):
+                    big.recv_bytes()
+            finally:
+                big.close()
+            bad = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                bad.connect(self.path)
+                bad.sendall(b"\xff\xff\xff\xfe")  # length -2
+                reply = mpc.Connection(os.dup(bad.fileno()))
+                kind, request_id, info = reply.recv()
+                self.assertEqual(("error", None, "ProtocolError"), (kind, request_id, info["type"]))
+                with self.assertRaises(EOFError):
+                    reply.recv_bytes()
+                reply.close()
+            finally:
+                bad.close()
+            self.servers[0].wait_for_stderr("longer than 1024 bytes")
+            self.assertEqual(3, survivor.call(worker("add"), 1, 2))
+
     def test_tcp_without_authkey_file_generates_a_private_one(self):
         server = self.serve("--listen", "tcp://:0", ARITH)
         try:
