@@ -310,7 +310,7 @@ final class Pickler {
         else if (v instanceof PyByteArray b) saveByteArray(b);
         else if (v instanceof PyComplex c) reduce(new PyGlobal("builtins", "complex"), c.real(), c.imag());
         else if (v instanceof PyRange r) reduce(new PyGlobal("builtins", "range"), r.start(), r.stop(), r.step());
-        else if (v instanceof PySlice s) reduce(new PyGlobal("builtins", "slice"), s.start(), s.stop(), s.step());
+        else if (v instanceof PySlice s) reduceNested(new PyGlobal("builtins", "slice"), PyTuple.of(s.start(), s.stop(), s.step()));
         else if (v instanceof PyFraction f) reduce(new PyGlobal("fractions", "Fraction"), f.numerator(), f.denominator());
         else if (v instanceof BigDecimal d) reduce(new PyGlobal("decimal", "Decimal"), d.toString());
         else if (v instanceof UUID u) saveUuid(u);
@@ -550,6 +550,13 @@ final class Pickler {
         saveGlobal(global);
         saveFlatTuple(args);
         op(REDUCE);
+    }
+
+    /** {@code global(*args)} where arguments may be containers: they are written by the task loop. */
+    private void reduceNested(PyGlobal global, PyTuple args) {
+        saveGlobal(global);
+        checkDepth();
+        push(new Script(new Object[] {args, Emit.op(REDUCE)}));
     }
 
     private void saveFlatTuple(Object... items) {
