@@ -173,10 +173,17 @@ class WorkerRegistry:
     def unknown_message(self, name: Any) -> str:
         """The NameError message for an unknown worker, with the closest names served."""
         text = str(name)
-        close = difflib.get_close_matches(text, self._workers, n=3, cutoff=0.6)
-        suffix = text.rpartition(".")[2]
-        close += [known for known in sorted(self._workers)
-                  if known.rpartition(".")[2] == suffix and known not in close][:3 - len(close)]
+        prefix, _, suffix = text.rpartition(".")
+        # A typo in the function name: compare function names within the same module first,
+        # since whole names sharing a long module prefix all look alike.
+        siblings = {known.rpartition(".")[2]: known for known in self._workers
+                    if known.rpartition(".")[0] == prefix}
+        close = [siblings[match] for match in difflib.get_close_matches(suffix, siblings, n=3)]
+        # The right function name under another module; else whole names that look alike.
+        close += sorted(known for known in self._workers if known.rpartition(".")[2] == suffix)
+        if not close:
+            close = difflib.get_close_matches(text, self._workers, n=3)
+        close = list(dict.fromkeys(close))[:3]
         if close:
             return "no worker named %r; did you mean %s?" % (
                 text, ", ".join(repr(each) for each in close))

@@ -25,6 +25,7 @@ class ServeProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [PEER_DIR, env.get("PYTHONPATH")]))
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PICKLEBRIDGE_SERVE_FIXTURE_PRINT"] = "1"
         command = [python or sys.executable, "-m", "picklebridge", "serve"]
         command += ["--stdio"] if stdio else []
         command += list(args)
