@@ -35,6 +35,10 @@ def frame_protocol(data: bytes) -> int:
     return 2
 
 
+def _is_request_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _shape(message: tuple) -> str:
     return "(%s)" % ", ".join(type(item).__name__ if i else repr(item)
                               for i, item in enumerate(message))
@@ -83,7 +87,7 @@ class ServerConnection:
             if "bad message length" in str(exc):
                 log.warning("closing %s: a frame had a bad length or was longer than %d bytes",
                             self.peer, self._server.max_frame)
-            reason = "%s" % (exc,) if not self._closed else "closed by the server"
+            reason = str(exc) if not self._closed else "closed by the server"
         except Exception:
             log.exception("closing %s after an unexpected error", self.peer)
             reason = "unexpected error"
@@ -100,11 +104,18 @@ class ServerConnection:
             message = decode_message(data, self._server.allow)
         except Exception as exc:
             kind, request_id = peek_kind_and_id(data)
-            if kind not in ("call", "map") or isinstance(request_id, bool) or not isinstance(request_id, int):
+            if kind not in ("call", "map") or not _is_request_id(request_id):
                 request_id = None
             self._protocol_error(request_id, "cannot read the %smessage: %s"
                                  % (kind + " " if kind else "", exc), protocol)
             return
+        try:
+            self._dispatch(message, protocol)
+        except Exception as exc:  # e.g. an unhashable id: the message is unusable, not the stream
+            self._protocol_error(None, "unusable %r message: %s: %s"
+                                 % (message[0], type(exc).__name__, exc), protocol)
+
+    def _dispatch(self, message: tuple, protocol: int) -> None:
         kind = message[0]
         if kind == "call":
             self._call(message, protocol)
@@ -121,7 +132,7 @@ class ServerConnection:
         elif kind == "bye":
             self._bye = True
         else:
-            request_id = message[1] if len(message) > 1 and isinstance(message[1], int) else None
+            request_id = message[1] if len(message) > 1 and _is_request_id(message[1]) else None
             self._protocol_error(request_id, "unknown message kind %r" % (kind,), protocol)
 
     def _hello(self, message: tuple, protocol: int) -> None:
@@ -156,15 +167,13 @@ class ServerConnection:
         self._start(message[1], "map", message[2], list(message[3]), {}, options, protocol)
 
     def _malformed(self, message: tuple, expected: str, protocol: int) -> None:
-        request_id = message[1] if len(message) > 1 else None
-        if isinstance(request_id, bool) or not isinstance(request_id, int):
-            request_id = None
+        request_id = message[1] if len(message) > 1 and _is_request_id(message[1]) else None
         self._protocol_error(request_id, "a %s message is %s, got %s"
                              % (message[0], expected, _shape(message)), protocol)
 
     def _start(self, request_id: Any, kind: str, worker: str, args: Any, kwargs: Dict[str, Any],
                options: Dict[str, Any], protocol: int) -> None:
-        if isinstance(request_id, bool) or not isinstance(request_id, int):
+        if not _is_request_id(request_id):
             self._protocol_error(None, "a %s's id must be an int, got %s"
                                  % (kind, type(request_id).__name__), protocol)
             return
