@@ -94,11 +94,65 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
         return h;
     }
 
+    /**
+     * Value equality, as Python's tuple {@code ==}. Nested tuples are compared with an explicit
+     * stack that remembers the pairs already compared, so two equal graphs of shared tuples
+     * ({@code t[i] = (t[i-1], t[i-1])}) compare in linear time instead of walking every path.
+     */
     @Override
     public boolean equals(Object o) {
         if (o == this) return true;
         if (!(o instanceof PyTuple other)) return false;
-        return Arrays.deepEquals(items, other.items);
+        return equalGraphs(this, other);
+    }
+
+    private static boolean equalGraphs(PyTuple first, PyTuple second) {
+        java.util.ArrayDeque<PyTuple> work = null;
+        java.util.HashSet<ComparedPair> seen = null;
+        PyTuple a = first;
+        PyTuple b = second;
+        while (true) {
+            if (a != b) {
+                if (a.items.length != b.items.length) return false;
+                if (a.hash != 0 && b.hash != 0 && a.hash != b.hash) return false;
+                if (seen == null || seen.add(new ComparedPair(a, b))) {
+                    Object[] x = a.items;
+                    Object[] y = b.items;
+                    for (int i = 0; i < x.length; i++) {
+                        Object ex = x[i];
+                        Object ey = y[i];
+                        if (ex == ey) continue;
+                        if (ex instanceof PyTuple tx && ey instanceof PyTuple ty) {
+                            if (work == null) {
+                                work = new java.util.ArrayDeque<>();
+                                seen = new java.util.HashSet<>();
+                                seen.add(new ComparedPair(a, b));
+                            }
+                            work.push(tx);
+                            work.push(ty);
+                        } else if (!java.util.Objects.deepEquals(ex, ey)) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            if (work == null || work.isEmpty()) return true;
+            b = work.pop();
+            a = work.pop();
+        }
+    }
+
+    /** Two tuples compared already, by identity. */
+    private record ComparedPair(PyTuple a, PyTuple b) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ComparedPair p && p.a == a && p.b == b;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(a) * 31 + System.identityHashCode(b);
+        }
     }
 
     @Override
