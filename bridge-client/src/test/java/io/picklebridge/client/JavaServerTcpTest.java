@@ -30,9 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -259,36 +256,12 @@ class JavaServerTcpTest {
 
     @Test
     void manyThreadsManyCallsInFlightNoMisrouting() throws Exception {
-        int threads = 8;
-        int callsPerThread = 250;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<Integer>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                done.add(pool.submit(() -> {
-                    List<CompletableFuture<Object>> inFlight = new ArrayList<>();
-                    for (int i = 0; i < callsPerThread; i++) {
-                        inFlight.add(i % 10 == 0
-                                ? client.map("sys.echo", List.of(thread, i, "m"), 2).thenApply(r -> (Object) r)
-                                : client.call("sys.echo", PyTuple.of((long) thread, (long) i, "payload-" + thread + "-" + i)));
-                    }
-                    int checked = 0;
-                    for (int i = 0; i < callsPerThread; i++) {
-                        Object expected = i % 10 == 0 ? List.of((long) thread, (long) i, "m")
-                                : PyTuple.of((long) thread, (long) i, "payload-" + thread + "-" + i);
-                        assertEquals(expected, result(inFlight.get(i)));
-                        checked++;
-                    }
-                    return checked;
-                }));
-            }
-            int total = 0;
-            for (Future<Integer> f : done) total += f.get(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertEquals(threads * callsPerThread, total);
-        } finally {
-            pool.shutdownNow();
-        }
+        int checked = ConcurrentCalls.run(8, 250,
+                (thread, i) -> i % 10 == 0 ? client.map("sys.echo", List.of(thread, i, "m"), 2)
+                        : client.call("sys.echo", PyTuple.of((long) thread, (long) i, "payload-" + thread + "-" + i)),
+                (thread, i) -> i % 10 == 0 ? List.of((long) thread, (long) i, "m")
+                        : PyTuple.of((long) thread, (long) i, "payload-" + thread + "-" + i));
+        assertEquals(8 * 250, checked);
         assertEquals(0, client.pendingCalls());
     }
 

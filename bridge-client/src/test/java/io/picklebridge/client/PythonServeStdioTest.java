@@ -27,13 +27,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
-import static io.picklebridge.client.Failures.WAIT_SECONDS;
 import static io.picklebridge.client.Failures.failure;
 import static io.picklebridge.client.Failures.result;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -195,23 +190,8 @@ class PythonServeStdioTest {
 
     @Test
     void manyThreadsCallingPythonAtOnce() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<Integer>> done = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                done.add(pool.submit(() -> {
-                    List<CompletableFuture<Object>> inFlight = new ArrayList<>();
-                    for (int i = 0; i < 100; i++) inFlight.add(python.call("javacalls.echo", PyTuple.of((long) thread, (long) i)));
-                    for (int i = 0; i < 100; i++) assertEquals(PyTuple.of((long) thread, (long) i), result(inFlight.get(i)));
-                    return inFlight.size();
-                }));
-            }
-            int total = 0;
-            for (Future<Integer> f : done) total += f.get(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertEquals(400, total);
-        } finally {
-            pool.shutdownNow();
-        }
+        assertEquals(400, ConcurrentCalls.run(4, 100,
+                (thread, i) -> python.call("javacalls.echo", PyTuple.of((long) thread, (long) i)),
+                (thread, i) -> PyTuple.of((long) thread, (long) i)));
     }
 }

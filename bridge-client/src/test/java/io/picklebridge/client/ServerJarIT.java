@@ -14,12 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
-import static io.picklebridge.client.Failures.WAIT_SECONDS;
 import static io.picklebridge.client.Failures.failure;
 import static io.picklebridge.client.Failures.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,28 +84,9 @@ class ServerJarIT {
     @Test
     void manyThreadsOverPipes() throws Exception {
         try (BridgeClient client = stdio().build()) {
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<Integer>> done = new ArrayList<>();
-                for (int t = 0; t < 4; t++) {
-                    int thread = t;
-                    done.add(pool.submit(() -> {
-                        List<CompletableFuture<Object>> inFlight = new ArrayList<>();
-                        for (int i = 0; i < 300; i++) {
-                            inFlight.add(client.call("sys.echo", Map.of("thread", (long) thread, "i", (long) i)));
-                        }
-                        for (int i = 0; i < 300; i++) {
-                            assertEquals(Map.of("thread", (long) thread, "i", (long) i), result(inFlight.get(i)));
-                        }
-                        return inFlight.size();
-                    }));
-                }
-                int total = 0;
-                for (Future<Integer> f : done) total += f.get(WAIT_SECONDS, TimeUnit.SECONDS);
-                assertEquals(1200, total);
-            } finally {
-                pool.shutdownNow();
-            }
+            assertEquals(1200, ConcurrentCalls.run(4, 300,
+                    (thread, i) -> client.call("sys.echo", Map.of("thread", (long) thread, "i", (long) i)),
+                    (thread, i) -> Map.of("thread", (long) thread, "i", (long) i)));
         }
     }
 
