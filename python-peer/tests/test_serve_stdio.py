@@ -228,6 +228,28 @@ class ServeStdioExitTest(unittest.TestCase):
                 process.kill()
                 process.wait()
 
+    def test_serving_under_the_oldest_and_newest_supported_pythons(self):
+        ran = 0
+        for version in ("3.8.18", "3.13.0"):
+            python = "/root/.pyenv/versions/%s/bin/python" % version
+            if not os.path.exists(python):
+                continue
+            with self.subTest(python=version):
+                server = ServeProcess(ARITH, stdio=True, python=python)
+                try:
+                    server.send(("hello", {"protocol": 5}))
+                    self.assertEqual(version, server.recv()[1]["python"])
+                    self.assertEqual(("result", 1, 3), server.call(1, worker("add"), 1, 2))
+                    self.assertIn("in _checked_divide", server.call(2, worker("divide"), 1, 0)[2]["traceback"])
+                    server.send(("call", 3, worker("sleep"), (60,), {}))
+                    server.close_stdin()
+                    self.assertEqual(0, server.wait(GENEROUS))
+                finally:
+                    server.stop()
+                ran += 1
+        if not ran:
+            self.skipTest("neither python 3.8 nor 3.13 is installed")
+
     def test_unimportable_module_fails_fast_with_a_clear_error(self):
         server = ServeProcess("no_such_module_xyz", stdio=True)
         try:
