@@ -9,7 +9,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.picklebridge.pickle.PickleCodec;
 import io.picklebridge.server.dispatch.Dispatcher;
 import io.picklebridge.server.dispatch.DispatcherStats;
-import io.picklebridge.server.dispatch.RequestHandler;
 import io.picklebridge.server.registry.Worker;
 import io.picklebridge.server.registry.WorkerRegistry;
 import io.picklebridge.server.transport.ListenAddress;
@@ -20,6 +19,7 @@ import io.picklebridge.server.transport.StdioTransport;
 import io.picklebridge.server.workers.DemoWorkers;
 import io.picklebridge.server.workers.SysWorkers;
 import io.picklebridge.wire.FrameDecoder;
+import io.picklebridge.wire.Hello;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,7 @@ public final class BridgeServer implements AutoCloseable {
     /** The server's version, reported in {@code hello} and {@code sys.info()}. */
     public static final String VERSION = "0.1.0";
     /** The wire protocol version (docs/protocol.md). */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = Hello.VERSION;
 
     private static final Logger log = LoggerFactory.getLogger(BridgeServer.class);
 
@@ -199,9 +199,9 @@ public final class BridgeServer implements AutoCloseable {
     private Map<String, Object> helloInfo() {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("server", "picklebridge-java/" + VERSION);
-        info.put("version", (long) PROTOCOL_VERSION);
+        info.put("version", (long) Hello.VERSION);
         info.put("protocol", (long) PickleCodec.HIGHEST_PROTOCOL);
-        info.put("capabilities", new ArrayList<>(RequestHandler.CAPABILITIES));
+        info.put("capabilities", new ArrayList<Object>(Hello.CAPABILITIES));
         info.put("max_frame", (long) settings.maxFrame);
         info.put("max_in_flight", (long) settings.maxInFlight);
         info.put("threads", (long) settings.threads);

@@ -9,6 +9,7 @@ import io.picklebridge.server.registry.WorkerRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -40,7 +41,7 @@ public final class Dispatcher {
     private final int maxInFlight;
     private final double defaultTimeoutSeconds;
     private final Supplier<Map<String, Object>> helloInfo;
-    private final ThreadPoolExecutor pool;
+    private final ExecutorService pool;
     private final ScheduledThreadPoolExecutor timer;
     private final DispatcherStats stats = new DispatcherStats();
 
@@ -52,6 +53,14 @@ public final class Dispatcher {
      */
     public Dispatcher(WorkerRegistry registry, PickleCodec codec, int threads, int maxInFlight,
                       double defaultTimeoutSeconds, Supplier<Map<String, Object>> helloInfo) {
+        this(registry, codec, threads, new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(QUEUE_CAPACITY), daemonThreads("pb-worker-")),
+                maxInFlight, defaultTimeoutSeconds, helloInfo);
+    }
+
+    /** With a given executor (tests run calls on their own schedule). */
+    Dispatcher(WorkerRegistry registry, PickleCodec codec, int threads, ExecutorService pool, int maxInFlight,
+               double defaultTimeoutSeconds, Supplier<Map<String, Object>> helloInfo) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
         this.registry = registry;
@@ -60,8 +69,7 @@ public final class Dispatcher {
         this.maxInFlight = maxInFlight;
         this.defaultTimeoutSeconds = defaultTimeoutSeconds;
         this.helloInfo = helloInfo;
-        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(QUEUE_CAPACITY), daemonThreads("pb-worker-"));
+        this.pool = pool;
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("pb-timer-"));
         this.timer.setRemoveOnCancelPolicy(true);
     }
@@ -93,11 +101,6 @@ public final class Dispatcher {
     /** Pickles one outgoing message ({@code ("result", id, value)}...) into a frame payload. */
     ByteBuf encode(PyTuple message, int protocol) {
         return Unpooled.wrappedBuffer(codec.dumps(message, protocol));
-    }
-
-    /** Requests queued or running on the pool right now. */
-    public int pending() {
-        return pool.getQueue().size() + pool.getActiveCount();
     }
 
     /**

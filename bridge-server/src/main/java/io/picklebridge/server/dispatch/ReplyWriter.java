@@ -27,6 +27,8 @@ final class ReplyWriter {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
     private ChannelFuture lastWrite; // event loop only
+    private boolean draining; // event loop only
+    private final java.util.List<Runnable> afterDrain = new java.util.ArrayList<>(1); // event loop only
 
     ReplyWriter(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -46,6 +48,20 @@ final class ReplyWriter {
     }
 
     private void drain() {
+        draining = true;
+        try {
+            drainQueue();
+        } finally {
+            draining = false;
+        }
+        if (!afterDrain.isEmpty()) {
+            Runnable[] actions = afterDrain.toArray(new Runnable[0]);
+            afterDrain.clear();
+            for (Runnable action : actions) runAfterLastWrite(action);
+        }
+    }
+
+    private void drainQueue() {
         boolean active = ctx.channel().isActive();
         int written = 0;
         ByteBuf next;
@@ -77,11 +93,19 @@ final class ReplyWriter {
      */
     void afterQueuedWrites(Runnable action) {
         ctx.executor().execute(() -> {
+            if (draining) { // a channel that runs tasks inside write() (EmbeddedChannel): wait for the drain
+                afterDrain.add(action);
+                return;
+            }
             drain();
-            ChannelFuture last = lastWrite;
-            if (last == null || last.isDone()) action.run();
-            else last.addListener(f -> action.run());
+            runAfterLastWrite(action);
         });
+    }
+
+    private void runAfterLastWrite(Runnable action) {
+        ChannelFuture last = lastWrite;
+        if (last == null || last.isDone()) action.run();
+        else last.addListener(f -> action.run());
     }
 
     /** Releases what is still queued (the channel closed). */

@@ -6,6 +6,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.picklebridge.pickle.PickleCodec;
 import io.picklebridge.pickle.PickleException;
 import io.picklebridge.pickle.PyTuple;
+import io.picklebridge.wire.Bye;
+import io.picklebridge.wire.Call;
+import io.picklebridge.wire.CallOptions;
+import io.picklebridge.wire.Cancel;
+import io.picklebridge.wire.Hello;
+import io.picklebridge.wire.MapChunk;
+import io.picklebridge.wire.Message;
+import io.picklebridge.wire.Messages;
+import io.picklebridge.wire.Ping;
+import io.picklebridge.wire.Pong;
 import io.picklebridge.wire.ProtocolException;
 import io.picklebridge.wire.WireException;
 import org.slf4j.Logger;
@@ -14,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The last handler of a server connection: unpickles each frame, answers {@code hello},
@@ -34,10 +45,6 @@ import java.util.Map;
  */
 public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
-
-    /** What the server can do, as listed in its {@code hello} reply. */
-    public static final java.util.List<Object> CAPABILITIES =
-            java.util.List.of("call", "map", "stream", "cancel", "ping", "timeout");
 
     private final Dispatcher dispatcher;
     private ConnectionCalls calls;
@@ -71,48 +78,49 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             frame.release();
         }
         try {
-            handle(ctx, message, protocol);
+            handle(message, protocol);
         } catch (ProtocolException e) {
             Object id = e.requestId().isPresent() ? (Object) e.requestId().getAsLong() : null;
             replyProtocolError(id, e.getMessage(), protocol);
         }
     }
 
-    private void handle(ChannelHandlerContext ctx, Object message, int protocol) {
-        String kind = RequestParser.kind(message);
-        PyTuple m = (PyTuple) message;
-        switch (kind) {
-            case "call":
-                calls.submit(RequestParser.call(m, protocol));
-                break;
-            case "map":
-                calls.submit(RequestParser.map(m, protocol));
-                break;
-            case "cancel":
-                calls.cancel(RequestParser.requireId(m));
-                break;
-            case "ping":
-                calls.reply(dispatcher.encode(PyTuple.of("pong", m.size() > 1 ? m.get(1) : null), protocol));
-                break;
-            case "hello":
-                hello(m, protocol);
-                break;
-            case "bye":
-                calls.bye();
-                break;
-            default:
-                throw new ProtocolException("unknown message kind '" + kind + "'", kind,
-                        RequestParser.idOf(m) instanceof Long l ? l : null, null);
+    private void handle(Object value, int protocol) {
+        Message message = Messages.fromPickleValue(value);
+        if (message instanceof Call call) {
+            calls.submit(new CallRequest(CallRequest.Kind.CALL, call.id(), call.worker(), call.args(), call.kwargs(),
+                    null, false, call.options().stream(), seconds(call.options()), protocol));
+        } else if (message instanceof MapChunk chunk) {
+            calls.submit(new CallRequest(CallRequest.Kind.MAP, chunk.id(), chunk.worker(), null, Map.of(),
+                    chunk.items(), chunk.options().star(), false, seconds(chunk.options()), protocol));
+        } else if (message instanceof Cancel cancel) {
+            calls.cancel(cancel.id());
+        } else if (message instanceof Ping ping) {
+            calls.reply(dispatcher.encode(new Pong(ping.payload()).toPickleValue(), protocol));
+        } else if (message instanceof Hello hello) {
+            hello(hello, protocol);
+        } else if (message instanceof Bye) {
+            calls.bye();
+        } else {
+            throw new ProtocolException("a server does not accept '" + message.kind() + "' messages",
+                    message.kind(), null, null);
         }
     }
 
-    private void hello(PyTuple m, int protocol) {
-        if (m.size() > 1 && m.get(1) instanceof Map<?, ?> info && info.get("protocol") instanceof Long wanted) {
-            negotiatedProtocol = (int) Math.max(2, Math.min(PickleCodec.HIGHEST_PROTOCOL, wanted));
+    private static double seconds(CallOptions options) {
+        Double seconds = options.timeoutSeconds();
+        return seconds == null ? 0 : seconds;
+    }
+
+    private void hello(Hello hello, int protocol) {
+        OptionalInt wanted = hello.protocol();
+        if (wanted.isPresent()) {
+            negotiatedProtocol = Math.max(2, Math.min(PickleCodec.HIGHEST_PROTOCOL, wanted.getAsInt()));
         }
+        int replyProtocol = negotiatedProtocol > 0 ? negotiatedProtocol : protocol;
         Map<String, Object> reply = new LinkedHashMap<>(dispatcher.helloInfo());
-        reply.put("protocol", (long) (negotiatedProtocol > 0 ? negotiatedProtocol : protocol));
-        calls.reply(dispatcher.encode(PyTuple.of("hello", reply), negotiatedProtocol > 0 ? negotiatedProtocol : protocol));
+        reply.put("protocol", (long) replyProtocol);
+        calls.reply(dispatcher.encode(new Hello(reply).toPickleValue(), replyProtocol));
     }
 
     /** The protocol to answer a frame in: the negotiated one, else the frame's own (at least 2). */
