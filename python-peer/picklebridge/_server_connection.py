@@ -15,7 +15,7 @@ unless ``hello`` negotiated one::
 import logging
 import threading
 from multiprocessing import connection as mpc
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from ._server_calls import Call
 from ._server_workers import describe_exception, protocol_error_info
@@ -47,8 +47,10 @@ def _shape(message: tuple) -> str:
 class ServerConnection:
     """Serves one client connection; :meth:`serve` returns when it is closed."""
 
-    def __init__(self, reader: mpc.Connection, writer: mpc.Connection, *, peer: str, server: Any):
+    def __init__(self, reader: mpc.Connection, writer: mpc.Connection, *, peer: str, server: Any,
+                 on_write_failure: Optional[Callable[[], None]] = None):
         self._reader = reader
+        self._on_write_failure = on_write_failure
         self._writer = writer
         self.peer = peer
         self._server = server
@@ -230,7 +232,10 @@ class ServerConnection:
                 return True
             except (OSError, ValueError) as exc:
                 log.info("cannot write to %s (%s); closing it", self.peer, exc)
-        shutdown_connection(self._reader)  # the reading thread sees the end and closes
+        if self._on_write_failure is not None:
+            self._on_write_failure()
+        else:
+            shutdown_connection(self._reader)  # the reading thread sees the end and closes
         return False
 
     def finish(self, call: Call, message: Optional[tuple]) -> None:

@@ -132,7 +132,9 @@ class Server:
 
     def serve_stdio(self, reader: Any, writer: Any) -> None:
         """Serve one connection on the pipes :func:`open_stdio` returned; stop when it ends."""
-        connection = ServerConnection(reader, writer, peer="stdio", server=self)
+        # A pipe cannot be shut down to wake its reader: a broken stdout stops the server.
+        connection = ServerConnection(reader, writer, peer="stdio", server=self,
+                                      on_write_failure=lambda: self.stop("stdout closed"))
 
         def serve_then_stop() -> None:
             self._serve(connection)

@@ -197,6 +197,16 @@ class ServeStdioExitTest(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_closed_stdout_makes_the_server_exit(self):
+        server = ServeProcess(ARITH, stdio=True)
+        try:
+            server.reader.close()
+            server.send(("call", 1, worker("add"), (1, 2), {}))
+            self.assertEqual(0, server.wait(GENEROUS))
+            server.wait_for_stderr("stopping: stdout closed")
+        finally:
+            server.stop()
+
     def test_bye_finishes_calls_in_flight_then_closes(self):
         server = ServeProcess(ARITH, stdio=True)
         try:
