@@ -5,8 +5,8 @@ package io.picklebridge.pickle;
  * the input.
  *
  * <pre>{@code
- * try { codec.loads(partOfAPickle); }
- * catch (PickleTruncatedException e) { /* wait for more bytes, or reject * / }
+ * try { return codec.loads(partOfAPickle); }
+ * catch (PickleTruncatedException e) { return null; }   // wait for more bytes
  * }</pre>
  */
 public class PickleTruncatedException extends PickleException {
