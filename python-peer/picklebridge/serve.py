@@ -75,7 +75,7 @@ class Server:
         self.registry = registry
         self.runner = runner
         self.authkey = authkey
-        self.allow = AllowList(allow)
+        self.allow = allow if isinstance(allow, AllowList) else AllowList(allow)
         self.max_frame = max_frame
         self.max_in_flight = max_in_flight
         self.deadlines = DeadlineWatcher(time.monotonic)
@@ -231,10 +231,9 @@ def _announce(line: str) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m picklebridge serve ...``: run until stopped; return the exit code.
+    """``python -m picklebridge serve ...``: serve until stopped; return the exit code.
 
-    The process ends with ``os._exit`` once the server is closed, because worker threads
-    still running user code (which cannot be interrupted) must not delay the exit.
+    Stops on SIGTERM/SIGINT, and in ``--stdio`` mode when stdin ends or stdout breaks.
     """
     parser = _parser()
     args = parser.parse_args(argv)
@@ -247,7 +246,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             parser.error("--threads and --processes need a positive count")
     try:
         addresses = [parse_listen_address(text) for text in args.listen]
-    except ValueError as exc:
+        allow = AllowList(args.allow)
+    except (TypeError, ValueError) as exc:
         parser.error(str(exc))
     # Before importing user modules: nothing they print may reach the frame stream.
     stdio = open_stdio() if args.stdio else None
@@ -260,7 +260,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         log.warning("no workers found in %s", " ".join(args.specs))
     authkey = None
     if args.authkey_file:
-        authkey = read_authkey(authkey_file=args.authkey_file)
+        try:
+            authkey = read_authkey(authkey_file=args.authkey_file)
+        except OSError as exc:
+            parser.error("cannot read the authkey file: %s" % exc)
         if not authkey:
             parser.error("authkey file %s is empty" % args.authkey_file)
     elif any(address.scheme == "tcp" for address in addresses):
@@ -275,7 +278,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         runner: ThreadRunner = ProcessRunner(args.processes, args.specs)
     else:
         runner = ThreadRunner(args.threads or default_threads())
-    server = Server(registry, runner, authkey=authkey, allow=args.allow,
+    server = Server(registry, runner, authkey=authkey, allow=allow,
                     max_frame=args.max_frame, max_in_flight=args.max_in_flight)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, _frame: server.stop("signal %d" % number))
@@ -297,7 +300,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def run(argv: Optional[Sequence[str]] = None) -> None:
-    """Run :func:`main` and end the process with its exit code, without waiting for threads."""
+    """Run :func:`main`, then end the process with ``os._exit``: worker threads still running
+    user code (which cannot be interrupted) must not delay the exit."""
     code = main(argv)
     logging.shutdown()
     try:
