@@ -16,7 +16,8 @@ from multiprocessing.pool import RemoteTraceback
 import picklebridge
 from picklebridge import BridgeConnectionError
 
-from .serve_fixtures.server_process import ARITH, EXPOSED, GENEROUS, ServeProcess, worker
+from .serve_fixtures.server_process import (ARITH, EXPOSED, GENEROUS, ServeProcess, other_pythons,
+                                            worker)
 
 KEY = b"serve-test-key\x00\xff"
 
@@ -123,11 +124,10 @@ class ServeTcpTest(unittest.TestCase):
             conn.close()
 
     def test_stock_multiprocessing_clients_of_other_pythons(self):
-        ran = 0
-        for version in ("3.8.18", "3.13.0"):
-            python = "/root/.pyenv/versions/%s/bin/python" % version
-            if not os.path.exists(python):
-                continue
+        pythons = other_pythons()
+        if not pythons:
+            self.skipTest("neither python 3.8 nor 3.13 is installed")
+        for version, python in pythons:
             with self.subTest(python=version):
                 out = subprocess.run(
                     [python, "-c", STOCK_CLIENT_SCRIPT, self.host_port[0], str(self.host_port[1]),
@@ -140,9 +140,6 @@ class ServeTcpTest(unittest.TestCase):
                     "('result', 3, [3, 7])",
                     "closed",
                 ], out.stdout.splitlines())
-                ran += 1
-        if not ran:
-            self.skipTest("neither python 3.8 nor 3.13 is installed")
 
     def test_killed_client_leaves_other_clients_served(self):
         script = ("import sys\nfrom multiprocessing.connection import Client\n"

@@ -12,7 +12,7 @@ import unittest
 from multiprocessing import connection as mpc
 
 from .serve_fixtures.server_process import (ARITH, EXPOSED, GENEROUS, PEER_DIR, ServeProcess,
-                                            worker)
+                                            other_pythons, worker)
 
 
 class ServeStdioTest(unittest.TestCase):
@@ -239,11 +239,10 @@ class ServeStdioExitTest(unittest.TestCase):
                 process.wait()
 
     def test_serving_under_the_oldest_and_newest_supported_pythons(self):
-        ran = 0
-        for version in ("3.8.18", "3.13.0"):
-            python = "/root/.pyenv/versions/%s/bin/python" % version
-            if not os.path.exists(python):
-                continue
+        pythons = other_pythons()
+        if not pythons:
+            self.skipTest("neither python 3.8 nor 3.13 is installed")
+        for version, python in pythons:
             with self.subTest(python=version):
                 server = ServeProcess(ARITH, stdio=True, python=python)
                 try:
@@ -256,9 +255,6 @@ class ServeStdioExitTest(unittest.TestCase):
                     self.assertEqual(0, server.wait(GENEROUS))
                 finally:
                     server.stop()
-                ran += 1
-        if not ran:
-            self.skipTest("neither python 3.8 nor 3.13 is installed")
 
     def test_unimportable_module_fails_fast_with_a_clear_error(self):
         server = ServeProcess("no_such_module_xyz", stdio=True)

@@ -13,6 +13,12 @@ EXPOSED = "tests.serve_fixtures.exposed"
 GENEROUS = 20  # seconds: bounds every wait so a regression fails instead of hanging
 
 
+def other_pythons(versions=("3.8.18", "3.13.0")):
+    """``(version, interpreter)`` for the oldest and newest supported Pythons installed."""
+    found = [(version, "/root/.pyenv/versions/%s/bin/python" % version) for version in versions]
+    return [(version, python) for version, python in found if os.path.exists(python)]
+
+
 def worker(name):
     """The worker name of a function of the arith fixture."""
     return ARITH + "." + name
