@@ -1,5 +1,6 @@
 """Shared test helpers: the real server jar, a server process listening on a socket."""
 
+import faulthandler
 import logging
 import os
 import re
@@ -13,6 +14,13 @@ import picklebridge.jvm
 # Expected failures (a killed JVM, refused globals) must not flood the output.
 logging.getLogger("picklebridge").setLevel(
     logging.DEBUG if os.environ.get("PICKLEBRIDGE_TEST_LOG") else logging.CRITICAL)
+
+
+# A hung test must fail the build with every thread's stack, not stall it: the whole suite
+# takes about a minute.
+if os.environ.get("PICKLEBRIDGE_REQUIRE_JAR"):
+    faulthandler.dump_traceback_later(int(os.environ.get("PICKLEBRIDGE_TEST_WATCHDOG", "900")),
+                                      exit=True)
 
 
 def server_jar():
