@@ -1,6 +1,15 @@
 package io.picklebridge.pickle;
 
-/** Pickle opcodes, as named in CPython's {@code Lib/pickle.py}. */
+/**
+ * Pickle opcodes, as named in CPython's {@code Lib/pickle.py}; {@link PickleException#opcode()}
+ * reports one of these.
+ *
+ * <pre>{@code
+ * catch (PickleException e) {
+ *     if (e.opcode() == Opcodes.REDUCE) log.warn("refused call: {}", Opcodes.describe(e.opcode()));
+ * }
+ * }</pre>
+ */
 public final class Opcodes {
     private Opcodes() {}
 

@@ -92,8 +92,10 @@ public final class PyObject {
 
     @Override
     public int hashCode() {
-        // shallow on purpose: args may hold lists, and hashing a deep graph must never be the cost of a lookup
-        return type.hashCode() * 31 + construction.hashCode() * 7 + args.size();
+        // args only when hashable (namedtuples, Enum members as keys spread well); never state or
+        // items, which may be large, mutable or cyclic
+        int h = type.hashCode() * 31 + construction.ordinal();
+        return h * 31 + (args.unhashableType() == null ? args.hashCode() : args.size());
     }
 
     @Override

@@ -43,7 +43,7 @@ class LargeListTest {
     @Test
     void aMillionSmallDictsKeepTheirOrder() {
         List<Object> dicts = new ArrayList<>();
-        for (long i = 0; i < 200_000; i++) {
+        for (long i = 0; i < 100_000; i++) {
             java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
             d.put("id", i);
             d.put("name", "n" + i);
