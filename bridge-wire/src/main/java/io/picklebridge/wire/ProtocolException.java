@@ -11,8 +11,7 @@ import java.util.OptionalLong;
  *
  * <pre>{@code
  * catch (ProtocolException e) {
- *     ctx.writeAndFlush(new ErrorReply(e.requestId().isPresent() ? e.requestId().getAsLong() : null,
- *                                      ErrorInfo.protocolError(e.getMessage())));
+ *     ctx.writeAndFlush(e.toErrorReply());   // ("error", id or None, {"type": "ProtocolError", ...})
  * }
  * }</pre>
  */
@@ -44,6 +43,14 @@ public final class ProtocolException extends WireException {
     /** The message kind ({@code "call"}, {@code "map"}...) when it could be read, else null. */
     public String kind() {
         return kind;
+    }
+
+    /**
+     * The reply this failure calls for: {@code ("error", id, info)} when the id was read, else
+     * {@code ("error", None, info)}, with info of type {@code "ProtocolError"} and this message.
+     */
+    public ErrorReply toErrorReply() {
+        return new ErrorReply(requestId, ErrorInfo.protocolError(getMessage()));
     }
 
     @Override

@@ -92,6 +92,8 @@ class MessagesTest {
         assertEquals(7L, e.requestId().getAsLong());
         assertEquals("call", e.kind());
         assertFalse(e.closesConnection());
+        assertEquals(new ErrorReply(7L, new ErrorInfo("ProtocolError", "io.picklebridge.wire.ProtocolException",
+                "'call' message: worker (item 2) must be a str, got int", "", null, null)), e.toErrorReply());
 
         e = refused(PyTuple.of("call", "seven", "w", PyTuple.empty(), Map.of()));
         assertEquals("'call' message: id (item 1) must be an int, got str", e.getMessage());
@@ -145,5 +147,6 @@ class MessagesTest {
         assertEquals("a message must be a tuple whose first item is a str naming its kind, got NoneType",
                 refused(null).getMessage());
         assertTrue(refused(null).requestId().isEmpty());
+        assertTrue(refused(null).toErrorReply().isConnectionLevel());
     }
 }

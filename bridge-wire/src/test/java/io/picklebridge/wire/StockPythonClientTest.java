@@ -142,8 +142,7 @@ class StockPythonClientTest {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (cause instanceof ProtocolException e) {
-                Long id = e.requestId().isPresent() ? e.requestId().getAsLong() : null;
-                ctx.writeAndFlush(new ErrorReply(id, ErrorInfo.protocolError(e.getMessage())));
+                ctx.writeAndFlush(e.toErrorReply());
                 return;
             }
             serverErrors.add(cause);
