@@ -238,17 +238,7 @@ final class Pickler {
     // ------------------------------------------------------------------ memo
 
     private void memoize(Object obj) {
-        int index = memoCount++;
-        if (proto >= 4) {
-            op(MEMOIZE);
-        } else if (index < 256) {
-            op2(BINPUT, index);
-        } else {
-            ensure(5);
-            buf[pos++] = (byte) LONG_BINPUT;
-            writeInt(index);
-        }
-        memo.put(obj, index);
+        memo.put(obj, memoizeValue());
     }
 
     private void get(int index) {
@@ -600,13 +590,11 @@ final class Pickler {
             }
         }
         if (globalMemo == null) globalMemo = new HashMap<>();
-        int index = memoCount;
-        memoizeValue();
-        globalMemo.put(g, index);
+        globalMemo.put(g, memoizeValue());
     }
 
-    /** MEMOIZE / BINPUT for a value remembered by name (not identity). */
-    private void memoizeValue() {
+    /** Writes MEMOIZE / BINPUT / LONG_BINPUT for the value on top; returns its memo index. */
+    private int memoizeValue() {
         int index = memoCount++;
         if (proto >= 4) {
             op(MEMOIZE);
@@ -617,6 +605,7 @@ final class Pickler {
             buf[pos++] = (byte) LONG_BINPUT;
             writeInt(index);
         }
+        return index;
     }
 
     private void writeGlobalLine(PyGlobal g) {
