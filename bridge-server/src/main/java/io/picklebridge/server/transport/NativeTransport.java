@@ -10,20 +10,19 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
  * The I/O flavour of this JVM: epoll where Netty's native library loads (Linux), else NIO,
- * including NIO's Unix domain sockets (JDK 16+). Decides the event loop group and the server
+ * including Netty's NIO Unix domain socket channels (JDK 16+). Decides the event loop group and the server
  * channel for each address scheme.
  *
  * <pre>{@code
@@ -62,8 +61,7 @@ public final class NativeTransport {
     }
 
     Supplier<ServerChannel> unixServer() {
-        return epoll ? EpollServerDomainSocketChannel::new
-                : () -> new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.UNIX);
+        return epoll ? EpollServerDomainSocketChannel::new : NioServerDomainSocketChannel::new;
     }
 
     SocketAddress unixAddress(Path path) {
