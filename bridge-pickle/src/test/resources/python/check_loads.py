@@ -103,6 +103,7 @@ EXPECTED = {
     "fraction": lambda: [fractions.Fraction(3, 4), fractions.Fraction(-10 ** 30, 7)],
     "range": lambda: [range(0, 10, 3), range(10, -10, -2)],
     "slice": lambda: [slice(1, None, 2), slice(None, 5, None)],
+    "slice_of_containers": lambda: slice(["a"], ("b",), frozenset({1})),
     "ordereddict": lambda: collections.OrderedDict([("b", 1), ("a", 2)]),
     "defaultdict": lambda: collections.defaultdict(list, {"a": [1]}),
     "counter": lambda: collections.Counter({"a": 5, "b": 2, "r": 2}),

@@ -104,7 +104,15 @@ class GraphGenerator:
 
     def text(self):
         length = self.rng.choice([0, 1, 3, 10, 300])
-        return "".join(self.rng.choice(ALPHABET) for _ in range(length))
+        chars = []
+        for _ in range(length):
+            char = self.rng.choice(ALPHABET)
+            if char == "\udfff" and chars and chars[-1] == "\ud800":
+                # A lone high surrogate followed by a lone low one is one code point to Java's
+                # UTF-16 String, so it cannot come back as two (docs/types.md: a known gap).
+                char = "z"
+            chars.append(char)
+        return "".join(chars)
 
     def container(self, depth):
         kind = self.rng.randrange(7)
