@@ -94,7 +94,9 @@ class Client:
     goes to the connection with the fewest requests in flight).  ``allow`` extends the
     restricted unpickler's allow-list.  A private JVM runs with ``jvm_options`` (default:
     :data:`picklebridge.jvm.DEFAULT_JVM_OPTIONS`) and extra ``server_args`` such as
-    ``["--threads=8"]``; ``pipe_transport`` is ``"pipes"`` or ``"socketpair"``.  In a forked child the client reconnects (a private
+    ``["--threads=8"]``; ``pipe_transport`` is ``"socketpair"`` (one full-duplex socket as
+    the JVM's stdin and stdout: the lower latency) or ``"pipes"``.  In a forked child the
+    client reconnects (a private
     JVM is started anew) instead of sharing its parent's connection.
     """
 
@@ -102,7 +104,7 @@ class Client:
                  authkey_file: Optional[str] = None, allow: Iterable[Any] = (),
                  protocol: int = HIGHEST_PROTOCOL, jar: Optional[str] = None,
                  java: Optional[str] = None, jvm_options: Optional[Sequence[str]] = None,
-                 server_args: Sequence[str] = (), pipe_transport: str = "pipes",
+                 server_args: Sequence[str] = (), pipe_transport: str = "socketpair",
                  connect_timeout: float = 60.0):
         self._addresses = parse_addresses(address)
         self._authkey = read_authkey(authkey, authkey_file)

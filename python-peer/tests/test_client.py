@@ -165,9 +165,9 @@ class PipeModeStartTest(unittest.TestCase):
         with self.assertRaisesRegex(BridgeConnectionError, "/no/java"):
             picklebridge.connect(java="/no/java")
 
-    def test_socketpair_transport(self):
+    def test_pipes_transport(self):
         server_jar()
-        with picklebridge.connect(pipe_transport="socketpair") as client:
+        with picklebridge.connect(pipe_transport="pipes") as client:
             self.assertEqual(client.call("sys.echo", (1, 2)), (1, 2))
 
     def test_closed_client_raises(self):

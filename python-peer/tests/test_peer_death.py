@@ -19,7 +19,12 @@ class PeerDeathTest(unittest.TestCase):
         server_jar()
 
     def test_kill_9_in_the_middle_of_a_map(self):
-        pool = picklebridge.Pool(2)
+        for transport in ("socketpair", "pipes"):
+            with self.subTest(transport=transport):
+                self.kill_9_in_the_middle_of_a_map(transport)
+
+    def kill_9_in_the_middle_of_a_map(self, transport):
+        pool = picklebridge.Pool(2, pipe_transport=transport)
         try:
             pid = pool.client.connections[0].process.pid
             pending = pool.map_async("sys.sleep", [0.05] * 400, chunksize=5)
@@ -58,10 +63,15 @@ class PeerDeathTest(unittest.TestCase):
             client.close()
 
     def test_python_exit_makes_the_jvm_exit(self):
+        for transport in ("socketpair", "pipes"):
+            with self.subTest(transport=transport):
+                self.python_exit_makes_the_jvm_exit(transport)
+
+    def python_exit_makes_the_jvm_exit(self, transport):
         import subprocess
         import sys
         code = ("import picklebridge, os\n"
-                "c = picklebridge.connect()\n"
+                "c = picklebridge.connect(pipe_transport=%r)\n" % transport +
                 "print(c.connections[0].process.pid, flush=True)\n"
                 "os._exit(0)\n")  # no close(): the JVM must notice stdin's end by itself
         env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
