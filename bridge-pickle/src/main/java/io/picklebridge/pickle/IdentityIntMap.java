@@ -6,8 +6,8 @@ package io.picklebridge.pickle;
  * distinct, and a list containing itself does not hash itself.
  */
 final class IdentityIntMap {
-    private Object[] keys = new Object[64];
-    private int[] values = new int[64];
+    private Object[] keys = new Object[16];
+    private int[] values = new int[16];
     private int size;
 
     int size() {

@@ -72,7 +72,7 @@ final class Pickler {
     private HashMap<PyGlobal, Integer> globalMemo;
     private int memoCount;
 
-    private Task[] tasks = new Task[16];
+    private Task[] tasks = new Task[8];
     private int taskCount;
 
     Pickler(int protocol, PickleCodec.Builder settings, BufferCallback bufferCallback, OutputStream sink) {

@@ -44,15 +44,16 @@ final class Unpickler {
     private final List<? extends ByteBuffer> buffers;
     private int nextBuffer;
 
-    private Object[] stack = new Object[32];
-    private int[] depth = new int[32];
+    // small at first: most messages are small; each grows by doubling
+    private Object[] stack = new Object[16];
+    private int[] depth = new int[16];
     private int sp;
-    private int[] marks = new int[16];
+    private int[] marks = new int[4];
     private int mp;
     private int fence; // stack slots below the innermost mark are out of reach, as in _pickle.c
 
-    private Object[] memo = new Object[32];
-    private int[] memoDepth = new int[32];
+    private Object[] memo = new Object[16];
+    private int[] memoDepth = new int[16];
     private Map<Long, Object[]> sparseMemo; // {value, depth} for far-away indices
     private int memoCount;
 
