@@ -116,6 +116,11 @@ public final class TestClient implements AutoCloseable {
         return (PyTuple) recv();
     }
 
+    Object ping(Object payload) throws InterruptedException {
+        send(PyTuple.of("ping", payload));
+        return recv();
+    }
+
     boolean awaitClosed() {
         return channel.closeFuture().awaitUninterruptibly(20, TimeUnit.SECONDS);
     }
