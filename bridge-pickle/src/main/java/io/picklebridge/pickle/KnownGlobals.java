@@ -356,6 +356,7 @@ final class KnownGlobals {
             return new PyFraction(big(a), den);
         }
         if (args.size() == 1 && args.get(0) instanceof String s) {
+            if (s.length() > 10_000) return UNKNOWN; // parsing huge digit strings is quadratic: keep the recipe
             try {
                 int slash = s.indexOf('/');
                 if (slash < 0) return new PyFraction(new BigInteger(s.trim()), BigInteger.ONE);
