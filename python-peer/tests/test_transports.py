@@ -1,5 +1,6 @@
 """Client and Pool over tcp (with the authkey handshake) and unix sockets, one or several."""
 
+import time
 import unittest
 
 import picklebridge
@@ -31,6 +32,23 @@ class TcpTest(unittest.TestCase):
     def test_pool_over_tcp(self):
         with picklebridge.Pool(2, address=self.server.address, authkey=self.server.authkey) as pool:
             self.assertEqual(pool.map("demo.square", range(10)), [n * n for n in range(10)])
+
+    def test_terminate_interrupts_the_pools_calls_in_the_jvm(self):
+        with picklebridge.connect(self.server.address, self.server.authkey) as observer:
+            threads = observer.server_info["threads"]
+            pool = picklebridge.Pool(threads, address=self.server.address, authkey=self.server.authkey)
+            sleeping = [pool.apply_async("sys.sleep", (60,)) for _ in range(threads)]
+            deadline = time.monotonic() + 20
+            while pool.client.connections[0].in_flight < threads and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.assertEqual(pool.client.connections[0].in_flight, threads)
+            time.sleep(0.2)  # let the server start them
+            pool.terminate()
+            for result in sleeping:
+                with self.assertRaises(Exception):
+                    result.get(1)
+            # all worker threads slept for this pool; the observer's call needs one back
+            self.assertEqual(observer.call_async("sys.echo", "free").result(20), "free")
 
     def test_wrong_authkey_is_a_clear_error(self):
         with self.assertRaisesRegex(BridgeConnectionError, "authentication"):
