@@ -13,10 +13,11 @@ awaitables, over one or several connections.
 import asyncio
 import logging
 import os
+import queue
 import threading
 import weakref
 from concurrent.futures import Future
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from .addresses import Address, parse_addresses, read_authkey
 from .connection import BridgeConnection
@@ -218,7 +219,6 @@ class Client:
 
     def stream(self, worker: Union[str, WorkerProxy], *args: Any, **kwargs: Any) -> Iterator[Any]:
         """Iterate over the items of a worker that returns an iterator or stream."""
-        import queue
         items: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         done = object()
         future = self._connection().request("call", worker_name(worker), args, kwargs,
@@ -254,6 +254,7 @@ class Client:
 
     @property
     def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
         return self._closed
 
     def __enter__(self) -> "Client":

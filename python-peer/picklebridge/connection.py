@@ -117,6 +117,7 @@ class BridgeConnection:
 
     @property
     def closed(self) -> bool:
+        """Whether the connection was closed, by either side."""
         return self._closed
 
     @property

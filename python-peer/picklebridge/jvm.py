@@ -165,6 +165,7 @@ class JavaProcess:
 
     @property
     def pid(self) -> Optional[int]:
+        """The JVM's process id, once started."""
         return self.process.pid if self.process else None
 
     def command(self) -> List[str]:
@@ -217,6 +218,7 @@ class JavaProcess:
         return "\n".join(self._stderr_tail)
 
     def poll(self) -> Optional[int]:
+        """The JVM's exit code, or None while it runs."""
         return self.process.poll() if self.process else None
 
     def exit_description(self, wait: float = 1.0) -> Tuple[Optional[int], str]:

@@ -322,10 +322,12 @@ class Pool:
         while True:
             task = self._outbox.get()
             if task is None:
-                # close(): tasks fed by imap feeders may still come; wait for the feeders.
+                # close(): imap feeders no longer wait for their consumers, so they finish
+                # reading their iterables; send what they queue, then stop.
                 if self._state == CLOSE and self._feeders_alive():
+                    for feeder in list(self._feeders):
+                        feeder.join()
                     self._outbox.put(None)
-                    threading.Event().wait(0.01)
                     continue
                 break
             self._slots.acquire()
