@@ -175,6 +175,13 @@ class PipeModeStartTest(unittest.TestCase):
         with picklebridge.connect(pipe_transport="pipes") as client:
             self.assertEqual(client.call("sys.echo", (1, 2)), (1, 2))
 
+    def test_jvm_stderr_goes_to_logging(self):
+        server_jar()
+        with self.assertLogs("picklebridge.jvm", level="INFO") as logs:
+            with picklebridge.connect() as client:
+                client.ping()
+        self.assertTrue(any("listening on stdio" in line for line in logs.output), logs.output)
+
     def test_closed_client_raises(self):
         server_jar()
         client = picklebridge.connect()

@@ -134,6 +134,15 @@ class EchoRoundTripTest(unittest.TestCase):
     def test_enum_members_of_imported_modules(self):
         self.assertIs(self.strict.call("sys.echo", Colour.GREEN), Colour.GREEN)
 
+    def test_older_pickle_protocols(self):
+        value = [b"bytes", bytearray(b"ba"), {1, 2}, datetime.date(2024, 1, 2), decimal.Decimal("1.5"),
+                 collections.OrderedDict(a=1), 2 ** 70, ("t", None)]
+        for protocol in (2, 3, 4):
+            with self.subTest(protocol=protocol):
+                with picklebridge.connect(protocol=protocol) as client:
+                    self.assertEqual(client.connections[0].protocol, protocol)
+                    self.assertEqual(client.call("sys.echo", value), value)
+
     def test_large_payload(self):
         blob = bytes(range(256)) * 40_000  # 10 MB
         self.assertEqual(self.echo(blob), blob)
