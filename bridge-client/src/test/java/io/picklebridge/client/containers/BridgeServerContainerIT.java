@@ -52,7 +52,7 @@ class BridgeServerContainerIT {
 
     @BeforeAll
     static void startServer() {
-        server = ContainerImages.withAuthkey(new GenericContainer<>(ContainerImages.SERVER_IMAGE), KEY)
+        server = ContainerImages.withAuthkey(new GenericContainer<>(ContainerImages.serverImage()), KEY)
                 .withExposedPorts(ContainerImages.PORT)
                 .withCommand("--threads", "2")
                 .waitingFor(Wait.forHealthcheck().withStartupTimeout(STARTUP));
@@ -157,7 +157,7 @@ class BridgeServerContainerIT {
     @Test
     void theAuthkeyCanComeFromAnEnvFileInstead() {
         String key = "env-file-key-" + new String(ContainerImages.newAuthkey(), StandardCharsets.US_ASCII);
-        try (GenericContainer<?> fromEnv = new GenericContainer<>(ContainerImages.SERVER_IMAGE)
+        try (GenericContainer<?> fromEnv = new GenericContainer<>(ContainerImages.serverImage())
                 .withEnv("PICKLEBRIDGE_AUTHKEY", key)
                 .withExposedPorts(ContainerImages.PORT)
                 .waitingFor(Wait.forHealthcheck().withStartupTimeout(STARTUP))) {

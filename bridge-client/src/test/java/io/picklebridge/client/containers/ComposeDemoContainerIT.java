@@ -31,7 +31,7 @@ class ComposeDemoContainerIT {
         List<GenericContainer<?>> replicas = new ArrayList<>();
         try (Network network = Network.newNetwork()) {
             for (int i = 0; i < 2; i++) {
-                GenericContainer<?> replica = ContainerImages.withAuthkey(new GenericContainer<>(ContainerImages.SERVER_IMAGE), key)
+                GenericContainer<?> replica = ContainerImages.withAuthkey(new GenericContainer<>(ContainerImages.serverImage()), key)
                         .withNetwork(network)
                         .withNetworkAliases("bridge-server")
                         .withCommand("--threads", "2")
@@ -39,7 +39,7 @@ class ComposeDemoContainerIT {
                 replicas.add(replica);
                 replica.start();
             }
-            try (GenericContainer<?> demo = ContainerImages.withAuthkey(new GenericContainer<>(ContainerImages.PEER_IMAGE), key)
+            try (GenericContainer<?> demo = ContainerImages.withAuthkey(new GenericContainer<>(ContainerImages.peerImage()), key)
                     .withNetwork(network)
                     .withEnv("PICKLEBRIDGE_SERVICE", "bridge-server")
                     .withEnv("PICKLEBRIDGE_PORT", String.valueOf(ContainerImages.PORT))

@@ -23,9 +23,9 @@ import java.util.stream.Stream;
  * here.
  *
  * <pre>{@code
- * try (GenericContainer<?> server = ContainerImages.server(key)) {
- *     server.start();      // waits for the image's HEALTHCHECK to pass
- * }
+ * GenericContainer<?> server = ContainerImages.withAuthkey(new GenericContainer<>(ContainerImages.serverImage()), key)
+ *         .withExposedPorts(ContainerImages.PORT)
+ *         .waitingFor(Wait.forHealthcheck());     // the image's own authenticated probe
  * }</pre>
  */
 final class ContainerImages {
@@ -36,29 +36,41 @@ final class ContainerImages {
 
     static final Path ROOT = repositoryRoot();
 
+    private ContainerImages() {}
+
+    /** The bridge-server image (built on first use, once per test JVM). */
+    static ImageFromDockerfile serverImage() {
+        return Images.SERVER;
+    }
+
+    /** The python-peer demo image (built on first use, once per test JVM). */
+    static ImageFromDockerfile peerImage() {
+        return Images.PEER;
+    }
+
     /**
-     * Built once per test JVM (the image is kept, so a rebuild reuses the daemon's layer cache).
+     * Holder, so that using {@link #ROOT} alone neither walks the sources nor touches Docker.
+     * The images are kept after the tests, so a rebuild reuses the daemon's layer cache.
      * {@code withDockerfilePath} names the Dockerfile inside the context, which is what a root
      * context with per-module Dockerfiles needs ({@code withDockerfile(Path)} would make the
      * Dockerfile's own folder the context).
      */
     @SuppressWarnings("deprecation")
-    static final ImageFromDockerfile SERVER_IMAGE = context(
-            new ImageFromDockerfile("picklebridge/bridge-server-it", false),
-            List.of("pom.xml", ".dockerignore",
-                    "bridge-pickle/pom.xml", "bridge-pickle/src",
-                    "bridge-wire/pom.xml", "bridge-wire/src",
-                    "bridge-server/pom.xml", "bridge-server/src", "bridge-server/docker", "bridge-server/Dockerfile",
-                    "bridge-client/pom.xml", "python-peer/pom.xml"))
-            .withDockerfilePath("bridge-server/Dockerfile");
+    private static final class Images {
+        static final ImageFromDockerfile SERVER = context(
+                new ImageFromDockerfile("picklebridge/bridge-server-it", false),
+                List.of("pom.xml", ".dockerignore",
+                        "bridge-pickle/pom.xml", "bridge-pickle/src",
+                        "bridge-wire/pom.xml", "bridge-wire/src",
+                        "bridge-server/pom.xml", "bridge-server/src", "bridge-server/docker", "bridge-server/Dockerfile",
+                        "bridge-client/pom.xml", "python-peer/pom.xml"))
+                .withDockerfilePath("bridge-server/Dockerfile");
 
-    @SuppressWarnings("deprecation")
-    static final ImageFromDockerfile PEER_IMAGE = context(
-            new ImageFromDockerfile("picklebridge/python-peer-it", false),
-            List.of(".dockerignore", "python-peer/Dockerfile", "python-peer/picklebridge", "python-peer/examples"))
-            .withDockerfilePath("python-peer/Dockerfile");
-
-    private ContainerImages() {}
+        static final ImageFromDockerfile PEER = context(
+                new ImageFromDockerfile("picklebridge/python-peer-it", false),
+                List.of(".dockerignore", "python-peer/Dockerfile", "python-peer/picklebridge", "python-peer/examples"))
+                .withDockerfilePath("python-peer/Dockerfile");
+    }
 
     /** A new random key (hex text, so it also works as an env-file value). */
     static byte[] newAuthkey() {
