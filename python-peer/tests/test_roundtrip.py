@@ -131,6 +131,11 @@ class EchoRoundTripTest(unittest.TestCase):
         # the refused reply failed its own call only
         self.assertEqual(self.strict.call("sys.echo", 1), 1)
 
+    def test_bare_globals(self):
+        self.assertIs(self.echo(int), int)
+        self.assertIs(self.echo(Point), Point)
+        self.assertEqual(self.echo([complex, Point(0, 0.5)]), [complex, Point(0, 0.5)])
+
     def test_enum_members_of_imported_modules(self):
         self.assertIs(self.strict.call("sys.echo", Colour.GREEN), Colour.GREEN)
 
