@@ -1,4 +1,4 @@
-"""Rows 1, 2 and 5: one connection's calls against the floor, over tcp, unix and pipe.
+"""Rows 1, 2 and 5: one connection's calls against the floor, over tcp, unix, pipe, socketpair.
 
 Ours is ``picklebridge.connect(...)`` calling ``sys.echo`` in the Java server; the floor is
 :mod:`.floor_echo` answering the same message with the same framing and pickle. The two
@@ -22,7 +22,7 @@ from .table import Row, Target
 __all__ = ["call_rows", "SMALL_TUPLE", "percentile"]
 
 SMALL_TUPLE = (1, "two", 3.0)
-TRANSPORTS = ("tcp", "unix", "pipe")
+TRANSPORTS = ("tcp", "unix", "pipe", "socketpair")
 
 
 def percentile(sorted_values: List[float], fraction: float) -> float:
@@ -145,10 +145,12 @@ def _latency_and_pipelining(ours, floor, context: Context) -> Dict[str, object]:
 def _bytes_echo(ours, floor, context: Context) -> Dict[int, Dict[str, float]]:
     """MiB/s of payload per round trip (median of the echoes), per size."""
     out = {}
-    for size_mib, reps in zip(context.scale.bytes_sizes_mib, context.scale.bytes_reps):
+    for number, (size_mib, reps) in enumerate(zip(context.scale.bytes_sizes_mib,
+                                                  context.scale.bytes_reps)):
         data = bytes(range(256)) * (size_mib * 4096)
         times: Dict[str, List[float]] = {"ours": [], "floor": []}
-        for rep in range(reps + 1):  # the first echo of each side warms up, untimed
+        warmup = 1 if number == 0 else 0  # the first size's first echo warms up, untimed
+        for rep in range(reps + warmup):
             for name, side in (("ours", ours), ("floor", floor)):
                 start = time.perf_counter()
                 echoed = side.echo(data)
@@ -157,7 +159,7 @@ def _bytes_echo(ours, floor, context: Context) -> Dict[int, Dict[str, float]]:
                     raise AssertionError("%s echoed %d bytes, not the %d sent"
                                          % (name, len(echoed), len(data)))
                 del echoed
-                if rep > 0:
+                if rep >= warmup:
                     times[name].append(elapsed)
         out[size_mib] = {name: size_mib / statistics.median(values)
                          for name, values in times.items()}
@@ -167,26 +169,31 @@ def _bytes_echo(ours, floor, context: Context) -> Dict[int, Dict[str, float]]:
 
 
 def _our_client(transport: str, server: JavaServer) -> "picklebridge.Client":
-    if transport == "pipe":
-        return picklebridge.connect(None)  # a private JVM, the package's default options
+    if transport in ("pipe", "socketpair"):  # a private JVM, the package's default options
+        return picklebridge.connect(None, pipe_transport="pipes" if transport == "pipe" else transport)
     address = server.tcp if transport == "tcp" else server.unix
     return picklebridge.connect(address, authkey=server.authkey)
 
 
 def call_rows(context: Context) -> List[Row]:
-    """Rows 1 (latency), 2 (pipelined) and 5 (bytes, over tcp and pipe)."""
+    """Rows 1 (latency), 2 (pipelined) and 5 (bytes; not over unix, which is like socketpair).
+
+    ``pipe`` is the default of ``connect()``/``Pool()``: the private JVM's stdin and stdout
+    pipes; ``socketpair`` is ``pipe_transport="socketpair"``: one socket as both.
+    """
     results: Dict[str, Dict[str, object]] = {}
     bytes_results: Dict[str, Dict[int, Dict[str, float]]] = {}
     with JavaServer(context.jar, context.workdir, java=context.java) as server:
         for transport in TRANSPORTS:
+            private = transport in ("pipe", "socketpair")
             context.log("rows 1, 2, 5: %s (ours: %s; floor: python %s)"
-                        % (transport, "private JVM" if transport == "pipe" else "java -jar server",
-                           "child over stdin/stdout" if transport == "pipe" else "Listener"))
+                        % (transport, "private JVM" if private else "java -jar server",
+                           "child over stdin/stdout" if private else "Listener"))
             with _our_client(transport, server) as client, \
                     FloorServer(transport, context.workdir) as floor:
                 ours, reference = OurSide(client), FloorSide(floor)
                 results[transport] = _latency_and_pipelining(ours, reference, context)
-                if transport in ("tcp", "pipe"):
+                if transport in ("tcp", "pipe", "socketpair"):
                     bytes_results[transport] = _bytes_echo(ours, reference, context)
     return _rows_from(results, bytes_results, context)
 

@@ -12,6 +12,7 @@ Each is a context manager that starts its process, knows its address or pipes, a
 """
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -28,17 +29,17 @@ FLOOR_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "floor_e
 LISTENING = "picklebridge listening on "
 
 
-def stop_process(process: subprocess.Popen, grace: float = 5.0) -> None:
-    """Wait ``grace`` s for ``process`` to exit (after its input closed), then SIGTERM, SIGKILL."""
-    for action in (None, process.terminate, process.kill):
+def stop_process(process: subprocess.Popen, grace: float = 5.0, term_grace: float = 15.0) -> None:
+    """Wait ``grace`` s for ``process`` to exit (after its input closed), then SIGTERM and
+    ``term_grace`` s (a JVM runs its shutdown hooks: a flight recording is written), SIGKILL."""
+    for action, wait in ((None, grace), (process.terminate, term_grace), (process.kill, None)):
         if action is not None and process.poll() is None:
             action()
         try:
-            process.wait(grace)
+            process.wait(wait)
             return
         except subprocess.TimeoutExpired:
             continue
-    process.wait()
 
 
 def _write_key(workdir: str) -> str:
@@ -126,14 +127,15 @@ class JavaServer:
 
 
 class FloorServer:
-    """The Python floor over ``transport`` (tcp, unix or pipe), with its client-side ends.
+    """The Python floor over ``transport`` (tcp, unix, pipe or socketpair: a child whose stdin
+    and stdout are one end of a socketpair), with its client-side ends.
 
     ``reader``/``writer`` are stdlib Connections (the same one for sockets).
     """
 
     def __init__(self, transport: str, workdir: str, python: str = sys.executable):
-        if transport not in ("tcp", "unix", "pipe"):
-            raise ValueError("transport must be tcp, unix or pipe, not %r" % (transport,))
+        if transport not in ("tcp", "unix", "pipe", "socketpair"):
+            raise ValueError("transport must be tcp, unix, pipe or socketpair, not %r" % (transport,))
         self.transport = transport
         self.python = python
         self.key_file = _write_key(workdir)
@@ -148,6 +150,15 @@ class FloorServer:
 
     def __enter__(self) -> "FloorServer":
         try:
+            if self.transport == "socketpair":
+                ours, theirs = socket.socketpair()
+                try:
+                    self.process = subprocess.Popen([self.python, FLOOR_SCRIPT, "stdio"],
+                                                    stdin=theirs, stdout=theirs)
+                finally:
+                    theirs.close()
+                self.reader = self.writer = Connection(ours.detach())
+                return self
             if self.transport == "pipe":
                 self.process = subprocess.Popen([self.python, FLOOR_SCRIPT, "stdio"],
                                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -37,10 +37,10 @@ class Scale:
 
     @classmethod
     def full(cls) -> "Scale":
-        return cls(name="full", rounds=3, latency_calls=20000, latency_warmup=3000,
+        return cls(name="full", rounds=3, latency_calls=20000, latency_warmup=10000,
                    pipelined_calls=60000, pipeline_window=128, map_items=1_000_000,
                    map_processes=2, primes_items=40, primes_n=200_000,
-                   bytes_sizes_mib=(1, 16, 256), bytes_reps=(15, 5, 3), cold_runs=5,
+                   bytes_sizes_mib=(1, 16, 256), bytes_reps=(15, 5, 1), cold_runs=5,
                    memory_calls=1_000_000, memory_imap_items=10_000_000,
                    memory_imap_chunksize=10_000, peer_calls=20000, peer_bytes_mib=(1, 16, 256))
 
