@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * A numpy dtype of one fixed-size item: its kind, item size and byte order, as numpy's
  * {@code dtype.str} spells them ({@code "<f8"}, {@code ">i4"}, {@code "|b1"}, {@code "|O"},
- * {@code "<M8[ns]"}). Immutable value; equal dtypes have the same {@link #str()}.
+ * {@code "<M8[ns]"}; {@code "<U3"} counts characters, 4 bytes each). Immutable value; equal dtypes have the same {@link #str()}.
  *
  * <table>
  * <caption>kinds</caption>
@@ -113,7 +113,7 @@ public final class DType {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a dtype string: " + str);
         }
-        return of(kind, size, order, unit);
+        return of(kind, kind == 'U' ? size * 4 : size, order, unit);
     }
 
     /** numpy's kind character: one of {@code b i u f c M m O S U V}. */
@@ -146,7 +146,7 @@ public final class DType {
     public String str() {
         char o = order == null ? '|' : order.equals(ByteOrder.LITTLE_ENDIAN) ? '<' : '>';
         if (kind == 'O') return "|O";
-        String s = o + String.valueOf(kind) + itemSize;
+        String s = o + String.valueOf(kind) + (kind == 'U' ? itemSize / 4 : itemSize);
         return unit != null && !unit.isEmpty() ? s + "[" + unit + "]" : s;
     }
 
