@@ -124,6 +124,22 @@ class SideBySideTest(unittest.TestCase):
             return got
         self.assertEqual(self.both(scenario), ("ok", [1, 2, "KeyError('iterable broke')"]))
 
+    def test_imap_next_with_timeout(self):
+        def scenario(pool, f):
+            iterator = pool.imap(f(SLEEP), [0.5])
+            events = []
+            try:
+                iterator.next(timeout=0.01)
+            except multiprocessing.TimeoutError:
+                events.append("timeout")
+            events.append(iterator.next(timeout=30))
+            try:
+                iterator.next(timeout=30)
+            except StopIteration:
+                events.append("stop")
+            return events
+        self.assertEqual(self.both(scenario), ("ok", ["timeout", None, "stop"]))
+
     def test_chunksize_validation_messages(self):
         self.both(lambda p, f: p.imap(f(SQUARE), [1], chunksize=0))
         self.both(lambda p, f: p.imap_unordered(f(SQUARE), [1], chunksize=-1))
