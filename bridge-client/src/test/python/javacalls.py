@@ -84,6 +84,14 @@ def square(x):
     return x * x
 
 
+def count_up(n, fail_at=None):
+    """A generator: streamed item by item when the call asks for ``stream``."""
+    for i in range(n):
+        if i == fail_at:
+            raise RuntimeError("stopped at %d" % i)
+        yield i
+
+
 def nap(seconds):
     """Sleep, then return ``seconds``."""
     time.sleep(seconds)

@@ -36,6 +36,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -79,8 +80,8 @@ public final class BridgeClient implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     /** Pickle protocol asked for in the hello. */
     public static final int PREFERRED_PROTOCOL = 5;
-    /** What this client uses of protocol version 1 (it does not ask for streams). */
-    static final List<String> CAPABILITIES = List.of("call", "map", "cancel", "ping", "timeout");
+    /** What this client uses of protocol version 1. */
+    static final List<String> CAPABILITIES = List.of("call", "map", "stream", "cancel", "ping", "timeout");
 
     private final PeerLink link;
     private final Channel channel;
@@ -175,11 +176,22 @@ public final class BridgeClient implements AutoCloseable {
         return pong;
     }
 
+    /**
+     * A streamed call: the worker's items (a Java {@code Iterator}/{@code Stream}, a Python
+     * generator) are handed to {@code onItem} as they arrive, in order, on the completion thread;
+     * the future completes after the last one with the number of items. An {@code onItem} that
+     * throws fails the future with its exception and cancels the call.
+     */
+    public CompletableFuture<Long> stream(String worker, Consumer<Object> onItem, Object... args) {
+        return request(worker).args(args).stream(onItem);
+    }
+
     <T> CompletableFuture<T> submit(String worker, PyTuple args, Map<String, Object> kwargs, Duration timeout,
-                                    Function<Object, T> converter) {
+                                    Function<Object, T> converter, Consumer<Object> onItem) {
         long id = ids.incrementAndGet();
-        PendingCall<T> call = new PendingCall<>(id, worker, 0, timeout, converter);
+        PendingCall<T> call = new PendingCall<>(id, worker, 0, timeout, converter, onItem);
         CallOptions options = timeout == null ? CallOptions.NONE : CallOptions.NONE.withTimeout(timeout);
+        if (onItem != null) options = options.withStream(true);
         return send(call, new Call(id, worker, args, kwargs, options));
     }
 

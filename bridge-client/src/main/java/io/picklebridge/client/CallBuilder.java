@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One call, spelled out: positional and keyword arguments, a timeout, the result type. Made by
@@ -73,13 +74,24 @@ public final class CallBuilder {
 
     /** Sends the call; the future completes with the result as decoded. */
     public CompletableFuture<Object> send() {
-        return client.submit(worker, args, kwargs, timeout, value -> value);
+        return client.submit(worker, args, kwargs, timeout, value -> value, null);
     }
 
     /** Sends the call; the future completes with the result converted to {@code type}. */
     public <T> CompletableFuture<T> send(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return client.submit(worker, args, kwargs, timeout, value -> ResultConverter.convert(value, type, worker));
+        return client.submit(worker, args, kwargs, timeout, value -> ResultConverter.convert(value, type, worker), null);
+    }
+
+    /**
+     * Sends the call with the {@code "stream"} option: each item the worker produces is handed to
+     * {@code onItem}, in order, on the client's completion thread; the future completes after the
+     * last item with the number of items (or fails with the call's error, after the items sent
+     * before it). The timeout, if any, covers the whole stream.
+     */
+    public CompletableFuture<Long> stream(Consumer<Object> onItem) {
+        Objects.requireNonNull(onItem, "onItem");
+        return client.submit(worker, args, kwargs, timeout, value -> ResultConverter.convert(value, Long.class, worker), onItem);
     }
 
     @Override

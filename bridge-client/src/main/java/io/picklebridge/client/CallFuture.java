@@ -21,6 +21,12 @@ final class CallFuture<T> extends CompletableFuture<T> {
         this.onCancel = action;
     }
 
+    /** Runs the cancel action without cancelling this future (it was failed some other way). */
+    void cancelRemote() {
+        Runnable action = onCancel;
+        if (action != null) action.run();
+    }
+
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);

@@ -3,7 +3,10 @@ package io.picklebridge.client;
 import io.picklebridge.wire.ErrorInfo;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -27,18 +30,58 @@ final class PendingCall<T> {
     final Duration timeout;
     final CallFuture<T> future = new CallFuture<>();
     private final Function<Object, T> converter;
+    private final Consumer<Object> itemSink;
     private volatile ScheduledFuture<?> timer;
+    /** The last item handed to the sink; the terminal reply is delivered after it (event loop only). */
+    private CompletableFuture<Void> delivered = CompletableFuture.completedFuture(null);
 
     /**
      * @param indexOffset a map chunk's position in the whole item list, added to an error's index
      * @param timeout     null for none
      */
     PendingCall(long id, String worker, int indexOffset, Duration timeout, Function<Object, T> converter) {
+        this(id, worker, indexOffset, timeout, converter, null);
+    }
+
+    /** @param itemSink receives the items of a streamed call, in order; null for an ordinary call */
+    PendingCall(long id, String worker, int indexOffset, Duration timeout, Function<Object, T> converter,
+                Consumer<Object> itemSink) {
         this.id = id;
         this.worker = worker;
         this.indexOffset = indexOffset;
         this.timeout = timeout;
         this.converter = converter;
+        this.itemSink = itemSink;
+    }
+
+    boolean isStreamed() {
+        return itemSink != null;
+    }
+
+    /**
+     * Hands one streamed item to the sink on {@code executor}, after the previous items. A sink
+     * that throws fails the call with its exception and cancels the remote call. Event loop only.
+     */
+    void item(Object value, Executor executor) {
+        delivered = delivered.handleAsync((ignored, error) -> {
+            if (!future.isDone()) {
+                try {
+                    itemSink.accept(value);
+                } catch (RuntimeException | Error e) {
+                    future.completeExceptionally(e);
+                    future.cancelRemote();
+                }
+            }
+            return null;
+        }, executor);
+    }
+
+    /** Runs the terminal completion on {@code executor} once every item has been delivered. Event loop only. */
+    void afterItems(Executor executor, Runnable completion) {
+        delivered.handleAsync((ignored, error) -> {
+            completion.run();
+            return null;
+        }, executor);
     }
 
     void timer(ScheduledFuture<?> timer) {

@@ -60,6 +60,11 @@ final class PendingRequests {
         return calls.remove(id);
     }
 
+    /** The call with this id, left pending (for the items of a streamed call), or null. */
+    PendingCall<?> peek(long id) {
+        return calls.get(id);
+    }
+
     PendingPing takePing(long payload) {
         return pings.remove(payload);
     }

@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  * <pre>
  * ("result", 7, 42)                -&gt; pending call 7 completes with 42 (converted to the asked type)
  * ("error", 7, {"type": ...})      -&gt; pending call 7 fails with RemoteException
+ * ("item", 7, x)                   -&gt; streamed call 7's sink gets x (in order, before the terminal reply)
  * ("error", None, {...})           -&gt; logged; kept as the cause if the connection then closes
  * ("pong", 3)                      -&gt; ping 3 completes with its round-trip time
  * ("hello", {...})                 -&gt; the peer's info, awaited by BridgeClient.Builder.build()
@@ -71,7 +72,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             call.stopTimer();
-            pending.complete(() -> call.succeed(result.value()));
+            call.afterItems(pending::complete, () -> call.succeed(result.value()));
         } else if (msg instanceof ErrorReply error) {
             error(error);
         } else if (msg instanceof Pong pong) {
@@ -85,7 +86,12 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof Hello h) {
             if (!hello.complete(h.info())) log.debug("{}: second hello ignored", peer.get());
         } else if (msg instanceof Item item) {
-            log.debug("{}: stream item for call {} ignored (this client does not ask for streams)", peer.get(), item.id());
+            PendingCall<?> call = pending.peek(item.id());
+            if (call == null || !call.isStreamed()) {
+                log.debug("{}: item for call {}, which is not a pending streamed call, ignored", peer.get(), item.id());
+                return;
+            }
+            call.item(item.value(), pending::complete);
         } else {
             log.warn("{}: unexpected '{}' message from the peer, ignored", peer.get(),
                     msg instanceof io.picklebridge.wire.Message m ? m.kind() : msg.getClass().getName());
@@ -112,7 +118,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         call.stopTimer();
-        pending.complete(() -> call.fail(info));
+        call.afterItems(pending::complete, () -> call.fail(info));
     }
 
     @Override

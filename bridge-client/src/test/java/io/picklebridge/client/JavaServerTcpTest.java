@@ -228,6 +228,23 @@ class JavaServerTcpTest {
     }
 
     @Test
+    void streamedCallsHandItemsOverInOrderBeforeTheCount() {
+        List<Object> items = java.util.Collections.synchronizedList(new ArrayList<>());
+        assertEquals(500L, result(client.stream("demo.count", items::add, 500)));
+        assertEquals(LongStream.range(0, 500).boxed().toList(), items);
+        assertEquals(List.of(PyTuple.of(1L)), result(client.call("sys.echo", List.of(PyTuple.of(1)))), "ordinary calls still fine");
+    }
+
+    @Test
+    void aStreamSinkThatThrowsFailsTheCall() {
+        IllegalStateException e = failure(client.stream("demo.count", item -> {
+            if (item.equals(3L)) throw new IllegalStateException("enough at 3");
+        }, 2_000L), IllegalStateException.class);
+        assertEquals("enough at 3", e.getMessage());
+        assertEquals(0, client.pendingCalls(), "the rest of the stream was cancelled");
+    }
+
+    @Test
     void cancellingTheFutureInterruptsTheRemoteCall() throws InterruptedException {
         CompletableFuture<Object> call = client.call("test.block", "cancel");
         assertTrue(await(latches("cancel")[0]), "the call started");

@@ -177,6 +177,18 @@ class PythonServeStdioTest {
     }
 
     @Test
+    void aPythonGeneratorStreamsItsItems() {
+        List<Object> items = new ArrayList<>();
+        assertEquals(5L, result(python.stream("javacalls.count_up", items::add, 5)));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), items);
+        List<Object> before = new ArrayList<>();
+        RemoteException e = failure(python.request("javacalls.count_up").args(10).kwarg("fail_at", 3).stream(before::add),
+                RemoteException.class);
+        assertEquals("RuntimeError", e.type());
+        assertEquals(List.of(0L, 1L, 2L), before, "the items sent before the error arrive first");
+    }
+
+    @Test
     void timeoutAndCancelOfPythonCalls() {
         CallTimeoutException timeout = failure(
                 python.request("javacalls.nap").args(5.0).timeout(Duration.ofMillis(300)).send(), CallTimeoutException.class);
