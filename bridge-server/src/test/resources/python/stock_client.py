@@ -1,6 +1,6 @@
 """A stock multiprocessing.connection client: nothing but the standard library.
 
-usage: stock_client.py HOST PORT KEYFILE|- MODE
+usage: stock_client.py HOST PORT KEYFILE|- MODE   (HOST a path and PORT "-": a Unix socket)
 MODE "echo": call sys.echo with values of many types, check the echo, print OK.
 MODE "nokey": connect without a key; the server must not answer a call.
 """
@@ -9,18 +9,19 @@ from multiprocessing.connection import Client
 
 
 def main():
-    host, port, keyfile, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    host, port, keyfile, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    address = host if port == "-" else (host, int(port))
     key = None if keyfile == "-" else open(keyfile, "rb").read()
     if mode == "nokey":
         try:
-            conn = Client((host, port))
+            conn = Client(address)
             conn.send(("call", 1, "sys.ping", (), {}))
             reply = conn.recv()
             print("UNEXPECTED", reply)
         except Exception as exc:  # the server sent a challenge or closed: both refuse us
             print("REFUSED", type(exc).__name__)
         return
-    conn = Client((host, port), authkey=key)
+    conn = Client(address, authkey=key)
     shared = [1, 2]
     value = (1, "two", 3.0, None, True, b"bytes", {"k": shared, "j": shared}, set([1, 2]),
              2 ** 100, -0.0, u"\u00e9\u4e2d", [shared])

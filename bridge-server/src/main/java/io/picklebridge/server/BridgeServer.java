@@ -9,6 +9,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.picklebridge.pickle.PickleCodec;
 import io.picklebridge.server.dispatch.Dispatcher;
 import io.picklebridge.server.dispatch.DispatcherStats;
+import io.picklebridge.server.dispatch.RequestHandler;
 import io.picklebridge.server.registry.Worker;
 import io.picklebridge.server.registry.WorkerRegistry;
 import io.picklebridge.server.transport.ListenAddress;
@@ -58,8 +59,8 @@ public final class BridgeServer implements AutoCloseable {
 
     private final Settings settings;
     private final Dispatcher dispatcher;
-    private final NativeTransport io;
-    private final EventLoopGroup group;
+    private NativeTransport io;      // made on first need: stdio over pipes never loads epoll
+    private EventLoopGroup group;
     private final ChannelGroup connections = new DefaultChannelGroup("picklebridge", GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
     private final List<String> addresses = new ArrayList<>();
@@ -69,13 +70,21 @@ public final class BridgeServer implements AutoCloseable {
 
     private BridgeServer(Settings settings, WorkerRegistry.Builder workers) {
         this.settings = settings;
-        this.io = NativeTransport.detect(settings.forceNio);
         SysWorkers sys = new SysWorkers(() -> dispatcherRegistry().all(), this::info);
         if (!workers.contains("sys.ping")) workers.annotated(sys);
         if (!workers.contains("demo.square")) workers.annotated(DemoWorkers.class);
         this.dispatcher = new Dispatcher(workers.build(), settings.codec, settings.threads, settings.maxInFlight,
                 settings.callTimeoutSeconds, this::helloInfo);
-        this.group = io.newGroup(settings.ioThreads);
+    }
+
+    private synchronized NativeTransport io() {
+        if (io == null) io = NativeTransport.detect(settings.forceNio);
+        return io;
+    }
+
+    private synchronized EventLoopGroup group() {
+        if (group == null) group = io().newGroup(settings.ioThreads);
+        return group;
     }
 
     private WorkerRegistry dispatcherRegistry() {
@@ -94,13 +103,15 @@ public final class BridgeServer implements AutoCloseable {
                     throw new IllegalStateException("listening on " + address + " needs an authkey "
                             + "(or an explicit choice to allow unauthenticated TCP)");
                 }
-                Channel listener = Listeners.bind(io, group, address,
+                Channel listener = Listeners.bind(io(), group(), address,
                         new ServerPipeline(dispatcher, settings.maxFrame, key, connections));
                 listeners.add(listener);
                 addresses.add(Listeners.describe(listener));
             }
             if (settings.stdio) {
-                stdio = StdioTransport.open(io, group, new ServerPipeline(dispatcher, settings.maxFrame, null, connections));
+                ServerPipeline pipeline = new ServerPipeline(dispatcher, settings.maxFrame, null, connections);
+                stdio = StdioTransport.stdinIsSocket() ? StdioTransport.openSocket(io(), group(), pipeline)
+                        : StdioTransport.openPipes(pipeline);
                 addresses.add("stdio");
                 stdio.closeFuture().addListener(f -> {
                     if (settings.onStdioClosed != null) settings.onStdioClosed.accept(this);
@@ -133,9 +144,9 @@ public final class BridgeServer implements AutoCloseable {
         return dispatcher.registry();
     }
 
-    /** "epoll" or "nio". */
+    /** "epoll" or "nio" (what sockets use here). */
     public String transport() {
-        return io.name();
+        return io().name();
     }
 
     /** Completes once the server is closed. */
@@ -174,9 +185,9 @@ public final class BridgeServer implements AutoCloseable {
             for (Channel listener : listeners) listener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             boolean finished = dispatcher.shutdown(grace);
             if (!finished) log.warn("calls still running after {} ms were interrupted", grace.toMillis());
-            // give the replies queued by the last calls a moment to reach the sockets
-            Thread.sleep(50);
-            connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+            // every connection closes once the replies of its last calls are written
+            for (Channel connection : connections) RequestHandler.closeAfterReplies(connection);
+            connections.newCloseFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -187,7 +198,11 @@ public final class BridgeServer implements AutoCloseable {
     private void closeNow() {
         for (Channel listener : listeners) listener.close();
         connections.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        EventLoopGroup loops;
+        synchronized (this) {
+            loops = group;
+        }
+        if (loops != null) loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         try {
             dispatcher.shutdown(Duration.ZERO);
         } catch (InterruptedException e) {
@@ -215,7 +230,7 @@ public final class BridgeServer implements AutoCloseable {
         info.put("vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         Version netty = Version.identify().get("netty-transport");
         info.put("netty", netty == null ? "unknown" : netty.artifactVersion());
-        info.put("transport", io.name());
+        info.put("transport", stdio != null && group == null ? "pipes" : io().name());
         info.put("addresses", new ArrayList<Object>(addresses));
         info.put("cpus", (long) Runtime.getRuntime().availableProcessors());
         info.put("live_threads", (long) Thread.activeCount());

@@ -96,6 +96,27 @@ class ServerJarIT {
         }
     }
 
+    @Test
+    void loadsWorkersFromAClasspathOverAUnixSocket(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("jar.sock");
+        Process process = launch("--listen", "unix://" + socket, "--classpath", System.getProperty("pb.testClasses"),
+                "--workers", "io.picklebridge.server.registry.Geometry");
+        try {
+            BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+            List<String> seen = new ArrayList<>();
+            assertEquals("unix://" + socket, awaitLine(stderr, ServerCommand.LISTENING, seen), seen.toString());
+            try (TestClient client = TestClient.connect(java.net.UnixDomainSocketAddress.of(socket), null)) {
+                assertEquals(PyTuple.of("result", 1L, 6.0), client.call(1, "geo.area", 2L, 3L));
+                // the ServiceLoader provider in the same directory was found too
+                assertEquals(PyTuple.of("result", 2L, 14L), client.call(2, "plugin.twice", 7L));
+            }
+        } finally {
+            process.toHandle().destroy();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertFalse(Files.exists(socket), "SIGTERM removes the socket file");
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"pipes", "socketpair"})
     void stdioServesAndExitsWhenStdinCloses(String transport) throws Exception {

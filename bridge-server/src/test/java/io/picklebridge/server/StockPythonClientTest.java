@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StockPythonClientTest {
     static final byte[] KEY = "stock-python-key".getBytes();
     static BridgeServer server;
+    static Path socket;
     @TempDir
     static Path dir;
     static Path keyFile;
@@ -33,7 +34,8 @@ class StockPythonClientTest {
 
     @BeforeAll
     static void start() throws IOException, URISyntaxException {
-        server = BridgeServer.builder().listen("tcp://127.0.0.1:0").authkey(KEY).threads(2)
+        socket = dir.resolve("stock.sock");
+        server = BridgeServer.builder().listen("tcp://127.0.0.1:0").listen("unix://" + socket).authkey(KEY).threads(2)
                 .shutdownGrace(Duration.ZERO).start();
         keyFile = Files.write(dir.resolve("key"), KEY);
         script = Path.of(StockPythonClientTest.class.getResource("/python/stock_client.py").toURI());
@@ -51,8 +53,12 @@ class StockPythonClientTest {
     }
 
     static String run(String python, String keyArg, String mode) throws Exception {
-        Process process = new ProcessBuilder(python, script.toString(), "127.0.0.1",
-                Integer.toString(server.tcpPort()), keyArg, mode).redirectErrorStream(true).start();
+        return run(python, "127.0.0.1", Integer.toString(server.tcpPort()), keyArg, mode);
+    }
+
+    static String run(String python, String host, String port, String keyArg, String mode) throws Exception {
+        Process process = new ProcessBuilder(python, script.toString(), host, port, keyArg, mode)
+                .redirectErrorStream(true).start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "python did not finish");
         return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     }
@@ -61,6 +67,12 @@ class StockPythonClientTest {
     @ValueSource(strings = {"3.6.15", "3.8.18", "3.11.7", "3.12.1", "3.13.0"})
     void stockClientCallsEcho(String version) throws Exception {
         assertEquals("OK", run(python(version), keyFile.toString(), "echo"));
+    }
+
+    @ParameterizedTest(name = "python {0}")
+    @ValueSource(strings = {"3.6.15", "3.13.0"})
+    void stockClientOverAUnixSocket(String version) throws Exception {
+        assertEquals("OK", run(python(version), socket.toString(), "-", keyFile.toString(), "echo"));
     }
 
     @ParameterizedTest(name = "python {0}")

@@ -178,21 +178,26 @@ class TcpServerTest {
     }
 
     @Test
-    void aClientThatNeverReadsIsPausedNotBuffered() throws Exception {
+    void aClientThatSendsFasterThanWorkersRunIsPausedNotBuffered() throws Exception {
         long pausesBefore = server.stats().backpressurePauses();
-        byte[] payload = new byte[16 * 1024];
-        byte[] frame = TestClient.CODEC.dumps(PyTuple.of("call", 0L, "sys.echo", PyTuple.of(payload), Map.of()));
+        byte[] padding = new byte[4 * 1024];
+        int frameLength = TestClient.CODEC.dumps(PyTuple.of("call", 0L, "test.slow", PyTuple.of(padding), Map.of())).length;
         AtomicLong framesWritten = new AtomicLong();
-        int total = 20_000; // 320 MB of replies if the server buffered them all
+        int total = 20_000; // 80 MB of requests if the server read them all
         // a raw socket that never reads: a second server without an authkey keeps it simple
         try (BridgeServer open = BridgeServer.builder().listen("tcp://127.0.0.1:0").allowUnauthenticatedTcp(true)
-                .threads(2).maxInFlight(16).shutdownGrace(Duration.ZERO).start();
+                .threads(1).maxInFlight(16).shutdownGrace(Duration.ZERO)
+                .worker("test.slow", byte[].class, bytes -> {
+                    Thread.sleep(5);
+                    return null;
+                })
+                .start();
              Socket socket = new Socket("127.0.0.1", open.tcpPort())) {
-            socket.setReceiveBufferSize(16 * 1024);
             Thread writer = new Thread(() -> {
                 try {
                     OutputStream out = socket.getOutputStream();
                     for (int i = 0; i < total; i++) {
+                        byte[] frame = TestClient.CODEC.dumps(PyTuple.of("call", (long) i, "test.slow", PyTuple.of(padding), Map.of()));
                         out.write(new byte[] {(byte) (frame.length >>> 24), (byte) (frame.length >>> 16),
                                 (byte) (frame.length >>> 8), (byte) frame.length});
                         out.write(frame);
@@ -201,15 +206,20 @@ class TcpServerTest {
                 } catch (Exception closed) {
                     // the socket is closed at the end of the test
                 }
-            }, "never-reading-client");
+            }, "fast-sending-client");
             writer.setDaemon(true);
             writer.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (open.stats().backpressurePauses() == 0 && System.nanoTime() < deadline) Thread.sleep(10);
-            assertTrue(open.stats().backpressurePauses() > 0, "the server never stopped reading");
-            Thread.sleep(300);
+            assertTrue(open.stats().backpressurePauses() > 0, "the server never stopped reading; requests "
+                    + open.stats().requests() + ", errors " + open.stats().errors() + ", max in flight " + open.stats().maxInFlight()
+                    + ", frames written " + framesWritten.get());
+            while (framesWritten.get() < 300 && writer.isAlive() && System.nanoTime() < deadline) Thread.sleep(10);
             assertTrue(framesWritten.get() < total, "the server kept reading everything the client sent");
-            assertTrue(open.stats().maxInFlight() <= 16 + 8, "in flight: " + open.stats().maxInFlight());
+            // stops at the limit; frames already read in the same 64 KiB read still count
+            long bound = 16 + 64 * 1024 / frameLength + 1;
+            assertTrue(open.stats().maxInFlight() <= bound, "in flight: " + open.stats().maxInFlight() + " > " + bound);
+            assertTrue(open.stats().backpressurePauses() > 1, "reading resumed and paused again");
             socket.close();
             writer.join(10_000);
             try (TestClient after = TestClient.connect(new InetSocketAddress("127.0.0.1", open.tcpPort()), null)) {

@@ -21,12 +21,12 @@ import java.util.concurrent.Callable;
  *
  * <pre>
  * java -jar bridge-server.jar --listen tcp://127.0.0.1:0 --authkey-file key
- * java -jar bridge-server.jar --listen unix:///tmp/pb.sock --workers com.example.Primes
+ * java -jar bridge-server.jar --listen unix:///tmp/pb.sock --classpath primes.jar --workers com.example.Primes
  * java -jar bridge-server.jar --stdio          # what picklebridge.Pool() runs
  * </pre>
  */
 @Command(name = "bridge-server", mixinStandardHelpOptions = true, version = "picklebridge-java " + BridgeServer.VERSION,
-        sortOptions = false, usageHelpAutoWidth = true,
+        sortOptions = false,
         description = "Serves Java workers to Python (multiprocessing.connection framing, pickled messages).")
 public final class ServerCommand implements Callable<Integer> {
     /** The announcement prefix, followed by one address. */
@@ -51,6 +51,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "CLASS",
             description = "a @BridgeWorkers class or WorkerProvider to load; repeatable")
     List<String> workerClasses = new ArrayList<>();
+
+    @Option(names = "--classpath", paramLabel = "PATHS", split = ":",
+            description = "jars or directories to load workers from (ServiceLoader and --workers); ':'-separated")
+    List<Path> classpath = new ArrayList<>();
 
     @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: the core count)")
     Integer threads;
@@ -125,6 +129,12 @@ public final class ServerCommand implements Callable<Integer> {
             err.println(AUTHKEY_FILE + generated);
         }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (!classpath.isEmpty()) {
+            java.net.URL[] urls = new java.net.URL[classpath.size()];
+            for (int i = 0; i < urls.length; i++) urls[i] = classpath.get(i).toUri().toURL();
+            loader = new java.net.URLClassLoader(urls, loader);
+            Thread.currentThread().setContextClassLoader(loader);
+        }
         builder.discoverWorkers(loader);
         for (String className : workerClasses) builder.workerClass(className);
         builder.onStdioClosed(server -> {

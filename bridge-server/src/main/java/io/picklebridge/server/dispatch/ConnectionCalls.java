@@ -52,6 +52,7 @@ final class ConnectionCalls {
         dispatcher.stats().requests.incrementAndGet();
         RunningCall call = new RunningCall(request, this);
         if (running.putIfAbsent(request.id(), call) != null) {
+            dispatcher.stats().errors.incrementAndGet();
             reply(dispatcher.encode(PyTuple.of("error", request.id(), ExceptionMapping.errorInfo("ProtocolError",
                     "request id " + request.id() + " is already in flight on this connection", request.worker())),
                     request.protocol()));

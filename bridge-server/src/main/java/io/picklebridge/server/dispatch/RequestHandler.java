@@ -177,6 +177,19 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /**
+     * Stops reading the connection and closes it once the replies queued so far are written
+     * (server shutdown). Any thread.
+     */
+    public static void closeAfterReplies(io.netty.channel.Channel channel) {
+        RequestHandler handler = channel.pipeline().get(RequestHandler.class);
+        if (handler == null || handler.calls == null) {
+            channel.close();
+        } else {
+            channel.eventLoop().execute(handler.calls::closeAfterReplies);
+        }
+    }
+
     /** This connection's calls, for tests. */
     ConnectionCalls calls() {
         return calls;

@@ -6,9 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.picklebridge.server.dispatch.Dispatcher;
 import io.picklebridge.server.dispatch.RequestHandler;
-import io.picklebridge.wire.FrameDecoder;
-import io.picklebridge.wire.FrameEncoder;
-import io.picklebridge.wire.ServerHandshakeHandler;
+import io.picklebridge.wire.WirePipeline;
 
 /**
  * The pipeline of every server connection, whatever the transport:
@@ -27,8 +25,7 @@ import io.picklebridge.wire.ServerHandshakeHandler;
  */
 public final class ServerPipeline extends ChannelInitializer<Channel> {
     private final Dispatcher dispatcher;
-    private final int maxFrame;
-    private final byte[] authkey;
+    private final WirePipeline wire;
     private final ChannelGroup channels;
 
     /**
@@ -37,17 +34,16 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
      */
     public ServerPipeline(Dispatcher dispatcher, int maxFrame, byte[] authkey, ChannelGroup channels) {
         this.dispatcher = dispatcher;
-        this.maxFrame = maxFrame;
-        this.authkey = authkey == null ? null : authkey.clone();
+        // raw frames, no MessageCodec: the request handler reads each frame's pickle protocol
+        // to answer in it, and unpickles there
+        this.wire = WirePipeline.server().maxFrameLength(maxFrame).authkey(authkey).build();
         this.channels = channels;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        p.addLast("frameDecoder", new FrameDecoder(maxFrame));
-        p.addLast("frameEncoder", FrameEncoder.INSTANCE);
-        if (authkey != null) p.addLast("handshake", new ServerHandshakeHandler(authkey));
+        wire.install(p);
         p.addLast("requests", new RequestHandler(dispatcher));
         if (channels != null) channels.add(ch);
     }

@@ -75,16 +75,17 @@ public final class StdioTransport {
      * {@code System.out} must no longer be used by anything else.
      */
     public static Channel open(NativeTransport io, EventLoopGroup group, ChannelHandler pipeline) throws IOException {
-        if (stdinIsSocket()) {
-            Channel socket = socketChannel(io);
-            if (socket != null) {
-                socket.pipeline().addLast(pipeline);
-                group.register(socket).syncUninterruptibly();
-                log.debug("stdio: stdin is a socket, using {}", socket.getClass().getSimpleName());
-                return socket;
-            }
-        }
-        return pipes(pipeline);
+        return stdinIsSocket() ? openSocket(io, group, pipeline) : openPipes(pipeline);
+    }
+
+    /** Stdin is a socket: serve it on the given loops (falls back to pipes if it is not a stream socket). */
+    public static Channel openSocket(NativeTransport io, EventLoopGroup group, ChannelHandler pipeline) throws IOException {
+        Channel socket = socketChannel(io);
+        if (socket == null) return openPipes(pipeline);
+        socket.pipeline().addLast(pipeline);
+        group.register(socket).syncUninterruptibly();
+        log.debug("stdio: stdin is a socket, using {}", socket.getClass().getSimpleName());
+        return socket;
     }
 
     private static Channel socketChannel(NativeTransport io) throws IOException {
@@ -97,7 +98,8 @@ public final class StdioTransport {
         return unix ? new NioDomainSocketChannel(socket) : new NioSocketChannel(socket);
     }
 
-    private static Channel pipes(ChannelHandler pipeline) throws IOException {
+    /** Stdin and stdout are pipes (or files): bridge them to an in-JVM channel. */
+    public static Channel openPipes(ChannelHandler pipeline) throws IOException {
         EventLoopGroup serverLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pb-stdio", true),
                 LocalIoHandler.newFactory());
         EventLoopGroup stdoutLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pb-stdout", true),
