@@ -1,0 +1,39 @@
+package io.picklebridge.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageEncoder;
+
+import java.util.List;
+
+/**
+ * Turns an {@link OutOfBandMessage} into its frame payloads, which the {@link FrameEncoder}
+ * after it frames:
+ *
+ * <pre>
+ * OutOfBandMessage(pickle 80 05 ... 2e, [buffer A (1 MiB), buffer B (64 KiB)])
+ *   -> ff 00 00 00 02 80 05 ... 2e      (header + pickle)
+ *   -> A's bytes                         (no copy: the buffer itself)
+ *   -> B's bytes
+ * </pre>
+ *
+ * Stateless and {@code @Sharable}; sits right after the frame encoder.
+ */
+@ChannelHandler.Sharable
+public final class OutOfBandEncoder extends MessageToMessageEncoder<OutOfBandMessage> {
+    public static final OutOfBandEncoder INSTANCE = new OutOfBandEncoder();
+
+    private OutOfBandEncoder() {
+        super(OutOfBandMessage.class);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, OutOfBandMessage message, List<Object> out) {
+        ByteBuf header = ctx.alloc().buffer(OutOfBand.HEADER_LENGTH);
+        header.writeByte(OutOfBand.MARKER).writeInt(message.buffers().size());
+        out.add(Unpooled.wrappedBuffer(header, message.pickle()));
+        out.addAll(message.buffers());
+    }
+}
