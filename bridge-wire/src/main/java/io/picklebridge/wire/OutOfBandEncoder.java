@@ -1,7 +1,5 @@
 package io.picklebridge.wire;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
@@ -10,7 +8,7 @@ import java.util.List;
 
 /**
  * Turns an {@link OutOfBandMessage} into its frame payloads, which the {@link FrameEncoder}
- * after it frames:
+ * after it frames; any other write passes untouched:
  *
  * <pre>
  * OutOfBandMessage(pickle 80 05 ... 2e, [buffer A (1 MiB), buffer B (64 KiB)])
@@ -31,9 +29,6 @@ public final class OutOfBandEncoder extends MessageToMessageEncoder<OutOfBandMes
 
     @Override
     protected void encode(ChannelHandlerContext ctx, OutOfBandMessage message, List<Object> out) {
-        ByteBuf header = ctx.alloc().buffer(OutOfBand.HEADER_LENGTH);
-        header.writeByte(OutOfBand.MARKER).writeInt(message.buffers().size());
-        out.add(Unpooled.wrappedBuffer(header, message.pickle()));
-        out.addAll(message.buffers());
+        out.addAll(message.retainedFrames()); // the message itself is released after this returns
     }
 }

@@ -48,7 +48,7 @@ public final class OutOfBandNegotiator extends ChannelDuplexHandler {
             return;
         }
         if (msg instanceof Message message && OutOfBand.isNegotiated(ctx.channel())) {
-            Object encoded;
+            io.netty.buffer.ByteBuf encoded;
             try {
                 encoded = OutOfBandMessage.pickle(codec, message.toPickleValue(), minBufferBytes);
             } catch (RuntimeException e) {

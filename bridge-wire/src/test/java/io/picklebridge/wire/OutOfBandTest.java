@@ -145,7 +145,7 @@ class OutOfBandTest {
     void theEncoderWritesHeaderPickleAndBuffersAsFrames() {
         EmbeddedChannel ch = new EmbeddedChannel(FrameEncoder.INSTANCE, OutOfBandEncoder.INSTANCE);
         byte[] pickle = {(byte) 0x80, 5, (byte) 0x97, 0x2e}; // PROTO 5, NEXT_BUFFER, STOP
-        ch.writeOutbound(new OutOfBandMessage(Unpooled.wrappedBuffer(pickle), List.of(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}))));
+        ch.writeOutbound(OutOfBandMessage.of(Unpooled.wrappedBuffer(pickle), List.of(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}))));
         List<byte[]> frames = writtenFrames(ch);
         assertArrayEquals(new byte[] {(byte) 0xff, 0, 0, 0, 1, (byte) 0x80, 5, (byte) 0x97, 0x2e}, frames.get(0));
         assertArrayEquals(new byte[] {1, 2, 3}, frames.get(1));
