@@ -28,7 +28,7 @@ from picklebridge.jvm import DEFAULT_JVM_OPTIONS  # noqa: E402
 
 from bridgebench.calls import SMALL_TUPLE, FloorSide  # noqa: E402
 from bridgebench.processes import FloorServer, JavaServer  # noqa: E402
-from bridgebench.profiling import (CpuSplit, ThreadProfile, jfr_hot_methods, jfr_option,
+from bridgebench.profiling import (LOG_TO_STDERR, CpuSplit, ThreadProfile, jfr_hot_methods, jfr_option,
                                    thread_cpu_delta, thread_cpu_seconds)  # noqa: E402
 from run import find_jar  # noqa: E402
 
@@ -56,13 +56,14 @@ def _workload(name: str, args):
 
 def profile_calls(args, workdir: str) -> None:
     recording = os.path.join(workdir, "server.jfr")
-    jvm_options = [jfr_option(recording)] if args.jfr else []
+    jvm_options = [jfr_option(recording), LOG_TO_STDERR] if args.jfr else []
     ours_work, floor_work, units = _workload(args.workload, args)
     with JavaServer(find_jar(""), workdir, jvm_options=jvm_options) as server:
         def connect():
-            if args.transport == "pipe":
+            if args.transport in ("pipe", "socketpair"):
                 os.environ["PICKLEBRIDGE_CDS"] = "0" if args.jfr else os.environ.get("PICKLEBRIDGE_CDS", "1")
-                client = picklebridge.connect(None, jvm_options=list(DEFAULT_JVM_OPTIONS) + jvm_options)
+                client = picklebridge.connect(None, jvm_options=list(DEFAULT_JVM_OPTIONS) + jvm_options,
+                                              pipe_transport="pipes" if args.transport == "pipe" else "socketpair")
                 return client, client.connections[0].process.pid
             address = server.tcp if args.transport == "tcp" else server.unix
             return picklebridge.connect(address, authkey=server.authkey), server.pid
@@ -77,7 +78,7 @@ def profile_calls(args, workdir: str) -> None:
             if args.cprofile:
                 # A second client, started under the profiler so its reader thread is seen too.
                 with ThreadProfile() as profile:
-                    other, _ = connect() if args.transport != "pipe" else (client, None)
+                    other, _ = connect() if args.transport in ("tcp", "unix") else (client, None)
                     ours_work(other)
                 if other is not client:
                     other.close()
@@ -92,7 +93,7 @@ def profile_calls(args, workdir: str) -> None:
         print("\ncProfile, all picklebridge client threads (a separate run):")
         print(profile.top(args.top))
     if args.jfr:
-        if args.transport == "pipe":
+        if args.transport in ("pipe", "socketpair"):
             time.sleep(1.0)
         print("\nJFR of the JVM (%s):" % recording)
         print(jfr_hot_methods(recording, args.top))
@@ -102,7 +103,7 @@ def profile_map(args, workdir: str) -> None:
     import multiprocessing
     recording = os.path.join(workdir, "pool.jfr")
     data = list(range(-(args.items // 2), args.items - args.items // 2))
-    options = list(DEFAULT_JVM_OPTIONS) + ([jfr_option(recording)] if args.jfr else [])
+    options = list(DEFAULT_JVM_OPTIONS) + ([jfr_option(recording), LOG_TO_STDERR] if args.jfr else [])
     if args.jfr:
         os.environ["PICKLEBRIDGE_CDS"] = "0"
     with multiprocessing.Pool(2) as mp:
@@ -152,7 +153,7 @@ def _print_split(args, units: int, splits) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("workload", choices=("latency", "pipelined", "map", "bytes"))
-    parser.add_argument("--transport", choices=("tcp", "unix", "pipe"), default="unix")
+    parser.add_argument("--transport", choices=("tcp", "unix", "pipe", "socketpair"), default="unix")
     parser.add_argument("--count", type=int, default=10000, help="calls (bytes: 1000 per echo)")
     parser.add_argument("--items", type=int, default=1_000_000, help="map: ints")
     parser.add_argument("--mib", type=int, default=16, help="bytes: payload size")

@@ -14,7 +14,10 @@ import time
 from typing import Callable, Dict, List, Tuple
 
 import picklebridge
+from multiprocessing.connection import Client as StdlibClient
+from picklebridge.jvm import JavaProcess
 
+from .floor_echo import set_nodelay
 from .processes import FloorServer, JavaServer
 from .settings import Context
 from .table import Row, Target
@@ -168,6 +171,45 @@ def _bytes_echo(ours, floor, context: Context) -> Dict[int, Dict[str, float]]:
     return out
 
 
+class StdlibToJava:
+    """A stdlib ``multiprocessing.connection`` client of our Java server: the floor's client
+    code against our server, which splits our gap into the server's share and the client's."""
+
+    def __init__(self, transport: str, server: JavaServer):
+        self.process = None
+        if transport in ("pipe", "socketpair"):
+            self.process = JavaProcess(transport="pipes" if transport == "pipe" else transport)
+            self.reader, self.writer = self.process.start()
+        elif transport == "tcp":
+            host, port = server.tcp[len("tcp://"):].rsplit(":", 1)
+            self.reader = self.writer = StdlibClient((host, int(port)), "AF_INET", authkey=server.authkey)
+            set_nodelay(self.reader)
+        else:
+            self.reader = self.writer = StdlibClient(server.unix[len("unix://"):], "AF_UNIX",
+                                                     authkey=server.authkey)
+
+    def __enter__(self) -> "StdlibToJava":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for conn in {id(c): c for c in (self.reader, self.writer)}.values():
+            conn.close()
+        if self.process is not None:
+            self.process.stop()
+
+
+def _split(ours_by_stdlib, floor, context: Context) -> Dict[str, float]:
+    """Latency median and pipelined rate of the stdlib client against our server."""
+    scale = context.scale
+    for _ in range(scale.latency_warmup // 2):
+        ours_by_stdlib.sync_call()
+    values = sorted(_timed_calls(ours_by_stdlib.sync_call, max(1, scale.latency_calls // 2)))
+    rate = ours_by_stdlib.pipelined(max(scale.pipeline_window, scale.pipelined_calls // scale.rounds),
+                                    scale.pipeline_window)
+    return {"median_us": statistics.median(values), "p99_us": percentile(values, 0.99),
+            "pipelined_per_s": rate}
+
+
 def _our_client(transport: str, server: JavaServer) -> "picklebridge.Client":
     if transport in ("pipe", "socketpair"):  # a private JVM, the package's default options
         return picklebridge.connect(None, pipe_transport="pipes" if transport == "pipe" else transport)
@@ -193,6 +235,9 @@ def call_rows(context: Context) -> List[Row]:
                     FloorServer(transport, context.workdir) as floor:
                 ours, reference = OurSide(client), FloorSide(floor)
                 results[transport] = _latency_and_pipelining(ours, reference, context)
+                with StdlibToJava(transport, server) as stdlib_to_java:
+                    results[transport]["split"] = _split(FloorSide(stdlib_to_java), reference,
+                                                         context)
                 if transport in ("tcp", "pipe", "socketpair"):
                     bytes_results[transport] = _bytes_echo(ours, reference, context)
     return _rows_from(results, bytes_results, context)
@@ -210,12 +255,23 @@ def _rows_from(results, bytes_results, context: Context) -> List[Row]:
                         round(ours["p99_us"], 1), round(floor["p99_us"], 1),
                         "python floor", Target.at_most(1.3)))
     for transport in TRANSPORTS:
+        split, floor = results[transport]["split"], results[transport]["floor"]
+        rows.append(Row("1", "  split: stdlib client -> our server, median, %s" % transport, "us",
+                        round(split["median_us"], 1), round(floor["median_us"], 1),
+                        "python floor", Target.report_only(),
+                        note="the floor's client code against our Java server", details=split))
+    for transport in TRANSPORTS:
         ours, floor = results[transport]["ours"], results[transport]["floor"]
         rows.append(Row("2", "pipelined calls/s, %s, window %d" % (transport, context.scale.pipeline_window),
                         "/s", round(ours["pipelined_per_s"]), round(floor["pipelined_per_s"]),
                         "python floor", Target.at_least(0.8),
                         details={"ours_rounds": ours["pipelined_rounds"],
                                  "floor_rounds": floor["pipelined_rounds"]}))
+    for transport in TRANSPORTS:
+        split, floor = results[transport]["split"], results[transport]["floor"]
+        rows.append(Row("2", "  split: stdlib client -> our server, pipelined, %s" % transport, "/s",
+                        round(split["pipelined_per_s"]), round(floor["pipelined_per_s"]),
+                        "python floor", Target.report_only()))
     for transport, sizes in bytes_results.items():
         for size_mib, figures in sizes.items():
             rows.append(Row("5", "bytes echo %d MiB, %s" % (size_mib, transport), "MiB/s",

@@ -139,6 +139,11 @@ def jfr_option(path: str) -> str:
     return "-XX:StartFlightRecording=filename=%s,settings=profile,dumponexit=true" % path
 
 
+#: In stdio mode stdout carries frames only, but JFR announces its recording there (even with
+#: ``-Xlog:all=warning:stderr``); this turns the announcement off.
+LOG_TO_STDERR = "-Xlog:jfr+startup=off"
+
+
 def jfr_hot_methods(path: str, count: int = 15, jfr: str = "jfr") -> str:
     """Top methods of ``jdk.ExecutionSample``: by top frame (self) and anywhere on the stack."""
     out = subprocess.run([jfr, "print", "--json", "--events", "jdk.ExecutionSample", path],
@@ -166,7 +171,35 @@ def jfr_hot_methods(path: str, count: int = 15, jfr: str = "jfr") -> str:
     lines += ["  %5.1f%%  %s" % (100.0 * n / max(1, samples), name) for name, n in self_counts.most_common(count)]
     lines.append("total (on the stack):")
     lines += ["  %5.1f%%  %s" % (100.0 * n / max(1, samples), name) for name, n in total_counts.most_common(count)]
+    lines.append(jfr_gc_summary(path, jfr))
     return "\n".join(lines)
+
+
+def _seconds(duration: str) -> float:
+    """A JFR JSON duration such as ``"PT0.004512S"`` in seconds."""
+    text = duration.strip().upper().lstrip("PT").rstrip("S")
+    minutes = 0.0
+    if "M" in text:
+        head, text = text.split("M", 1)
+        minutes = float(head)
+    return minutes * 60 + (float(text) if text else 0.0)
+
+
+def jfr_gc_summary(path: str, jfr: str = "jfr") -> str:
+    """Garbage collections in the recording: count, total and longest pause."""
+    out = subprocess.run([jfr, "print", "--json", "--events", "jdk.GarbageCollection", path],
+                         capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        return "jfr gc summary failed: %s" % out.stderr[-300:]
+    events = json.loads(out.stdout)["recording"]["events"]
+    pauses = [_seconds(e["values"].get("sumOfPauses") or e["values"].get("duration") or "PT0S")
+              for e in events]
+    names = collections.Counter(e["values"].get("name", "?") for e in events)
+    if not pauses:
+        return "garbage collections: none"
+    return ("garbage collections: %d (%s), pauses total %.1f ms, longest %.1f ms"
+            % (len(pauses), ", ".join("%s %d" % kv for kv in names.items()),
+               1000 * sum(pauses), 1000 * max(pauses)))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ class Scale:
 
     @classmethod
     def full(cls) -> "Scale":
-        return cls(name="full", rounds=3, latency_calls=20000, latency_warmup=10000,
+        return cls(name="full", rounds=5, latency_calls=20000, latency_warmup=10000,
                    pipelined_calls=60000, pipeline_window=128, map_items=1_000_000,
                    map_processes=2, primes_items=40, primes_n=200_000,
                    bytes_sizes_mib=(1, 16, 256), bytes_reps=(15, 5, 1), cold_runs=5,
