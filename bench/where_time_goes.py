@@ -136,7 +136,7 @@ def profile_map(args, workdir: str) -> None:
 
 
 def _print_threads(units: int, threads) -> None:
-    print("  JVM CPU by thread: " + ", ".join("%s %.1f us/unit" % (name, 1e6 * s / units)
+    print("  JVM CPU by thread: " + ", ".join("%s %.3g us/unit" % (name, 1e6 * s / units)
                                              for name, s in list(threads.items())[:8]))
 
 
@@ -145,9 +145,9 @@ def _print_split(args, units: int, splits) -> None:
                                   getattr(args, "transport", "pipe")))
     for side, seconds in splits.items():
         wall = seconds["wall"]
-        parts = ", ".join("%s %.1f us/unit (%.0f%% of wall)" % (name, 1e6 * s / units, 100 * s / wall)
+        parts = ", ".join("%s %.3g us/unit (%.0f%% of wall)" % (name, 1e6 * s / units, 100 * s / wall)
                           for name, s in seconds.items() if name != "wall")
-        print("  %-16s wall %.1f us/unit; CPU: %s" % (side, 1e6 * wall / units, parts))
+        print("  %-16s wall %.3g us/unit (%.3f s); CPU: %s" % (side, 1e6 * wall / units, wall, parts))
 
 
 def main() -> int:
