@@ -1,6 +1,6 @@
 """Spawns the server jar in --stdio mode the way picklebridge does, using only the stdlib.
 
-usage: stdio_client.py JAR pipes|socketpair
+usage: stdio_client.py JAR pipes|socketpair [SERVER_OPTION...]
 Calls sys.echo and a streamed worker, closes the server's stdin, and prints
 "OK exit=<code> after=<seconds>" once the JVM has exited.
 """
@@ -14,7 +14,7 @@ from multiprocessing.connection import Connection
 
 def main():
     jar, transport = sys.argv[1], sys.argv[2]
-    command = ["java", "-jar", jar, "--stdio", "--log-level", "warn"]
+    command = ["java", "-jar", jar, "--stdio", "--log-level", "warn"] + sys.argv[3:]
     if transport == "socketpair":
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(command, stdin=theirs, stdout=theirs, stderr=subprocess.PIPE)

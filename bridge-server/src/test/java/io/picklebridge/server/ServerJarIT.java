@@ -118,10 +118,12 @@ class ServerJarIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"pipes", "socketpair"})
+    @ValueSource(strings = {"pipes", "socketpair", "socketpair --nio"})
     void stdioServesAndExitsWhenStdinCloses(String transport) throws Exception {
         Path script = Path.of(getClass().getResource("/python/stdio_client.py").toURI());
-        Process python = new ProcessBuilder("python3", script.toString(), JAR, transport).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of("python3", script.toString(), JAR));
+        command.addAll(List.of(transport.split(" ")));
+        Process python = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue(python.waitFor(60, TimeUnit.SECONDS));
         System.err.println("stdio " + transport + ": " + out);

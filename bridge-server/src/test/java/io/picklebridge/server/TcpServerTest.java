@@ -136,6 +136,17 @@ class TcpServerTest {
     }
 
     @Test
+    void theServersDefaultTimeoutAppliesToCallsWithoutOne() throws Exception {
+        try (BridgeServer timed = BridgeServer.builder().listen("tcp://127.0.0.1:0").authkey(KEY)
+                .callTimeout(Duration.ofMillis(200)).shutdownGrace(Duration.ZERO).start();
+             TestClient client = TestClient.connect(new InetSocketAddress("127.0.0.1", timed.tcpPort()), KEY)) {
+            Map<?, ?> info = errorInfo(client.call(1, "sys.sleep", 30L));
+            assertEquals("TimeoutError", info.get("type"));
+            assertEquals(PyTuple.of("result", 2L, "pong"), client.call(2, "sys.ping"));
+        }
+    }
+
+    @Test
     void hostileInputNeverDisturbsOtherConnections() throws Exception {
         try (TestClient healthy = TestClient.connect(address, KEY)) {
             assertEquals(PyTuple.of("result", 1L, "pong"), healthy.call(1, "sys.ping"));
