@@ -48,7 +48,7 @@ import java.util.function.Function;
  * <pre>{@code
  * try (BridgeClient client = BridgeClient.builder().tcp("127.0.0.1", 7341).authkey(Path.of("key")).build()) {
  *     Object echoed = client.call("sys.echo", List.of(1, "two", 3.0)).join();    // [1, 'two', 3.0]
- *     int n = client.call(Integer.class, "primes.count", 1_000_000).join();
+ *     long n = client.call(Long.class, "demo.primes_below", 1_000_000).join();     // 78498
  * }
  * try (BridgeClient python = BridgeClient.builder().spawnPython("statistics").build()) {
  *     double mean = python.call(Double.class, "statistics.mean", List.of(1, 2, 3, 4)).join();   // 2.5

@@ -9,7 +9,7 @@ import java.time.Duration;
  * becomes this exception too, with the {@link RemoteException} as its cause.
  *
  * <pre>{@code
- * client.call(CallOptions.timeout(Duration.ofMillis(200)), "sys.sleep", 5.0)
+ * client.request("sys.sleep").args(5.0).timeout(Duration.ofMillis(200)).send()
  *       .exceptionally(e -> { assert e.getCause() instanceof CallTimeoutException; return null; });
  * }</pre>
  */

@@ -10,7 +10,7 @@ import io.picklebridge.wire.ErrorInfo;
  * prefixed by its type: {@code "ValueError: n must be positive"}.
  *
  * <pre>{@code
- * client.call("javacalls.divide", 1, 0).exceptionally(e -> {
+ * python.call("mymodule.divide", 1, 0).exceptionally(e -> {
  *     RemoteException r = (RemoteException) e.getCause();   // r.type() = "ZeroDivisionError"
  *     System.err.println(r.remoteTraceback());               // Traceback (most recent call last): ...
  *     return null;
