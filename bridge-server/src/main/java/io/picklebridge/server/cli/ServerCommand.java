@@ -96,6 +96,11 @@ public final class ServerCommand implements Callable<Integer> {
         if (stdio) System.setOut(err); // stdout carries frames only
         CommandLine commandLine = new CommandLine(new ServerCommand(err));
         commandLine.setErr(new java.io.PrintWriter(err, true));
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // a reason, not a stack trace: "cannot listen on unix:///tmp/pb.sock: ... already in use"
+            err.println("picklebridge: " + e.getMessage());
+            return 1;
+        });
         System.exit(commandLine.execute(args));
     }
 
