@@ -256,6 +256,25 @@ public final class BridgeServer implements AutoCloseable {
         PickleCodec codec = PickleCodec.defaults();
         boolean forceNio;
         Consumer<BridgeServer> onStdioClosed;
+
+        /** A snapshot, so that a builder used again never changes a running server. */
+        Settings copy() {
+            Settings c = new Settings();
+            c.listen.addAll(listen);
+            c.stdio = stdio;
+            c.authkey = authkey == null ? null : authkey.clone();
+            c.unauthenticatedTcp = unauthenticatedTcp;
+            c.threads = threads;
+            c.ioThreads = ioThreads;
+            c.maxInFlight = maxInFlight;
+            c.maxFrame = maxFrame;
+            c.callTimeoutSeconds = callTimeoutSeconds;
+            c.shutdownGrace = shutdownGrace;
+            c.codec = codec;
+            c.forceNio = forceNio;
+            c.onStdioClosed = onStdioClosed;
+            return c;
+        }
     }
 
     /**
@@ -265,6 +284,7 @@ public final class BridgeServer implements AutoCloseable {
     public static final class Builder {
         private final Settings settings = new Settings();
         private final WorkerRegistry.Builder workers = WorkerRegistry.builder();
+        private boolean started;
 
         private Builder() {}
 
@@ -408,12 +428,14 @@ public final class BridgeServer implements AutoCloseable {
             return this;
         }
 
-        /** Builds, binds every listener (and stdio) and returns the running server. */
+        /** Builds, binds every listener (and stdio) and returns the running server. Once per builder. */
         public BridgeServer start() throws IOException {
+            if (started) throw new IllegalStateException("this builder already started a server");
+            started = true;
             if (settings.listen.isEmpty() && !settings.stdio) {
                 throw new IllegalStateException("nothing to serve: give at least one listen address or stdio");
             }
-            BridgeServer server = new BridgeServer(settings, workers);
+            BridgeServer server = new BridgeServer(settings.copy(), workers);
             server.open();
             return server;
         }

@@ -7,7 +7,6 @@ import io.picklebridge.pickle.PyTuple;
 import io.picklebridge.server.registry.WorkerRegistry;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -114,8 +113,8 @@ public final class Dispatcher {
         timer.shutdown();
         boolean finished = pool.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
         if (!finished) {
-            List<Runnable> never = pool.shutdownNow();
-            never.size(); // queued calls are dropped: their connections close with the server
+            // interrupts running calls; queued ones are dropped (their connections close with the server)
+            pool.shutdownNow();
             pool.awaitTermination(1, TimeUnit.SECONDS);
         }
         timer.shutdownNow();
