@@ -21,6 +21,10 @@ builds do not collide: ``bridge-server/target/bridge-server.jar`` becomes the ja
 the port ``7341`` a free port, ``/tmp/picklebridge.sock`` a socket in the temporary directory,
 ``PYTHONPATH=python-peer`` and ``Path.of("python-peer")`` absolute paths, and ``python3`` the
 interpreter running the tests.
+
+The troubleshooting table is checked too: the four failures it lists (java not found, jar not
+found, authkey refused, port in use) are provoked for real and their messages compared with
+the table's first column.
 """
 
 import glob
@@ -38,6 +42,7 @@ import time
 import unittest
 from typing import Dict, List, NamedTuple, Optional
 
+import picklebridge.jvm
 from tests.support import server_jar
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -328,6 +333,82 @@ class ReadmeJavaTest(unittest.TestCase):
         if os.path.getmtime(found[0]) < newest_source:
             raise unittest.SkipTest("%s is older than bridge-client's sources" % found[0])
         return found[0]
+
+
+class ReadmeTroubleshootingTest(unittest.TestCase):
+    """Provokes the four failures of the README's troubleshooting table and compares messages.
+
+    Each first-column message is a pattern: ``...`` matches anything, ``7341`` is the port
+    used here.  The message must appear in the last line the failing command prints.
+    """
+
+    def setUp(self):
+        self.jar = server_jar()
+        self.java = picklebridge.jvm.find_java()
+        self.workdir = tempfile.TemporaryDirectory(prefix="pb-readme-trouble-")
+        self.addCleanup(self.workdir.cleanup)
+        self.port = free_port()
+        self.key = os.path.join(self.workdir.name, "key")
+        with open(self.key, "wb") as out:
+            out.write(b"troubleshooting-key")
+
+    def expected(self, starts_with: str) -> "re.Pattern[str]":
+        with open(README, encoding="utf-8") as readme:
+            text = readme.read()
+        table = text[text.index("## Troubleshooting"):]
+        for cell in re.findall(r"^\| `([^`]+)` \|", table, re.MULTILINE):
+            if cell.startswith(starts_with):
+                pattern = re.escape(cell).replace(re.escape("..."), ".*").replace("7341", str(self.port))
+                return re.compile(pattern)
+        self.fail("the README's troubleshooting table has no row starting %r" % starts_with)
+
+    def last_line(self, command, env=None) -> str:
+        done = subprocess.run(command, cwd=self.workdir.name, env=env or child_environment(),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=RUN_SECONDS)
+        self.assertNotEqual(0, done.returncode, done.stdout)
+        lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def python_pool(self, env):
+        return self.last_line([sys.executable, "-c", "import picklebridge; picklebridge.Pool(1)"], env)
+
+    def test_java_not_found(self):
+        env = child_environment()
+        env.pop("JAVA_HOME", None)
+        env["PATH"] = os.path.join(self.workdir.name, "empty-path")
+        env["PICKLEBRIDGE_JAR"] = self.jar
+        self.assertRegex(self.python_pool(env), self.expected("FileNotFoundError: picklebridge cannot find java"))
+
+    def test_jar_not_found(self):
+        copy = os.path.join(self.workdir.name, "lib")
+        shutil.copytree(os.path.join(PYTHON_PEER, "picklebridge"), os.path.join(copy, "picklebridge"),
+                        ignore=shutil.ignore_patterns("_jar", "__pycache__"))
+        env = child_environment()
+        env.pop("PICKLEBRIDGE_JAR", None)
+        env["PYTHONPATH"] = copy
+        self.assertRegex(self.python_pool(env), self.expected("FileNotFoundError: picklebridge cannot find the server jar"))
+
+    def test_authkey_refused_and_port_in_use(self):
+        server = BackgroundServer(
+            "exec %s -jar %s --listen tcp://127.0.0.1:%d --authkey-file %s" % (
+                shlex.quote(self.java), shlex.quote(self.jar), self.port, shlex.quote(self.key)),
+            self.workdir.name, Block("run", "test", True, "bash", "", 0, "troubleshooting"))
+        self.addCleanup(server.stop)
+        problem = server.wait_listening()
+        if problem:
+            self.fail(problem)
+        refused = self.last_line([sys.executable, "-c",
+                                  "import picklebridge; picklebridge.connect('tcp://127.0.0.1:%d', authkey=b'wrong')"
+                                  % self.port])
+        self.assertRegex(refused, self.expected("BridgeConnectionError: authentication with"))
+        in_use = self.last_line([self.java, "-jar", self.jar, "--listen", "tcp://127.0.0.1:%d" % self.port,
+                                 "--authkey-file", self.key])
+        pattern = self.expected("picklebridge: cannot listen on")
+        if "error(-98)" in pattern.pattern and "error(-98)" not in in_use:  # NIO: no native errno
+            pattern = re.compile(re.escape("picklebridge: cannot listen on tcp://127.0.0.1:%d: " % self.port)
+                                 + ".*Address already in use")
+        self.assertRegex(in_use, pattern)
 
 
 if __name__ == "__main__":
