@@ -146,6 +146,30 @@ class TcpServerTest {
         }
     }
 
+    /** Pickles meant to exhaust memory or stack, or to run code; each must be refused. */
+    private static List<byte[]> pickleBombs() {
+        byte[] marks = new byte[1_000_003];
+        java.util.Arrays.fill(marks, (byte) '(');
+        marks[0] = (byte) 0x80;
+        marks[1] = 2;
+        marks[marks.length - 1] = '.';                                   // a million MARKs
+        byte[] nested = new byte[200_003];
+        java.util.Arrays.fill(nested, 2, 100_002, (byte) '(');
+        java.util.Arrays.fill(nested, 100_002, 200_002, (byte) 't');
+        nested[0] = (byte) 0x80;
+        nested[1] = 2;
+        nested[nested.length - 1] = '.';                                 // tuples nested 100k deep
+        return List.of(marks, nested,
+                new byte[] {(byte) 0x80, 2, 'X', -1, -1, -1, 0x7f, 'a', '.'},  // a 2 GiB str that is not there
+                "\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000lsq\u0000\u0085R.".getBytes(
+                        java.nio.charset.StandardCharsets.ISO_8859_1),   // os.system('ls'): only a PyObject
+                new byte[] {(byte) 0x80, 2, 'h', 5, '.'});                // a memo entry that does not exist
+    }
+
+    private static byte[] framed(byte[] payload) {
+        return java.nio.ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array();
+    }
+
     @Test
     void hostileInputNeverDisturbsOtherConnections() throws Exception {
         try (TestClient healthy = TestClient.connect(address, KEY)) {
@@ -166,6 +190,12 @@ class TcpServerTest {
                 assertEquals(6L, ((PyTuple) hostile.recv()).get(1));
                 hostile.send(Map.of("call", 1L));                                              // not a tuple
                 assertNull(((PyTuple) hostile.recv()).get(1));
+                for (byte[] bomb : pickleBombs()) {
+                    hostile.sendRaw(framed(bomb));
+                    PyTuple refused = (PyTuple) hostile.recv();
+                    assertNull(refused.get(1));
+                    assertEquals("ProtocolError", errorInfo(refused).get("type"));
+                }
                 hostile.send(PyTuple.of("call", 9L, "sys.echo", PyTuple.of(1L), Map.of()));     // still usable
                 assertEquals(PyTuple.of("result", 9L, 1L), hostile.recv());
                 // a declared length of 2**40 bytes: refused before anything is buffered
