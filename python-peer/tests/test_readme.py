@@ -10,7 +10,9 @@ A fenced block right after one of these HTML comments is checked:
     other blocks of the same README section run, and is stopped after them.
 ``<!-- compile: test -->``
     a ``java`` block is compiled (all together, against the server jar and the client jar);
-    a fragment without a class is wrapped in a method, its imports hoisted.
+    a fragment without a class is wrapped in a method, its imports hoisted.  A block declaring
+    a public class is also written to its section's working directory as ``Name.java``, so
+    that the section's shell blocks can compile and serve it.
 ``<!-- run: ci -->``
     too slow for a unit test (the two big commands): CI runs them; here only the files they
     name are checked to exist.
@@ -52,6 +54,7 @@ PYTHON_PEER = os.path.join(ROOT, "python-peer")
 MARKER = re.compile(r"^<!--\s*(run|compile):\s*(test|ci)(\s+background)?\s*-->\s*$")
 FENCE = re.compile(r"^```\s*([\w+-]*)\s*$")
 HEADING = re.compile(r"^#{2,6}\s+(.*\S)\s*$")
+PUBLIC_TYPE = re.compile(r"^public\s+(?:final\s+)?(?:class|record|interface|enum)\s+(\w+)", re.MULTILINE)
 RUN_SECONDS = 180
 LISTEN_SECONDS = 60
 
@@ -228,8 +231,10 @@ class ReadmeRunTest(unittest.TestCase):
         jar = server_jar()
         sections: Dict[str, List[Block]] = {}
         for block in read_blocks():
-            if block.action == "run" and block.mode == "test":
+            if block.mode == "test":
                 sections.setdefault(block.section, []).append(block)
+        sections = {name: blocks for name, blocks in sections.items()
+                    if any(block.action == "run" for block in blocks)}
         self.assertTrue(sections)
         for section, blocks in sections.items():
             with self.subTest(section=section), tempfile.TemporaryDirectory(prefix="pb-readme-") as workdir:
@@ -240,6 +245,12 @@ class ReadmeRunTest(unittest.TestCase):
         servers: List[BackgroundServer] = []
         try:
             for block in blocks:
+                if block.action == "compile":
+                    declared = PUBLIC_TYPE.search(block.code)
+                    if declared:  # e.g. Stats.java, for a shell block of the section to compile
+                        with open(os.path.join(workdir, declared.group(1) + ".java"), "w", encoding="utf-8") as out:
+                            out.write(block.code)
+                    continue
                 code = substitutions.apply(block.code, block.language)
                 if block.background:
                     server = BackgroundServer(code, workdir, block)
@@ -305,8 +316,7 @@ class ReadmeJavaTest(unittest.TestCase):
         imports = [line for line in lines if line.startswith("import ")]
         body = [line for line in lines if not line.startswith("import ")]
         header = "\n".join(self.IMPORTS + imports) + "\n"
-        declared = re.search(r"^public\s+(?:final\s+)?(?:class|record|interface|enum)\s+(\w+)",
-                             block.code, re.MULTILINE)
+        declared = PUBLIC_TYPE.search(block.code)
         if declared:
             return declared.group(1), header + "\n".join(body) + "\n"
         name = "ReadmeLine%d" % block.line
