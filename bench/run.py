@@ -34,7 +34,7 @@ sys.path[:0] = [PYTHON_PEER, BENCH_DIR]
 
 from bridgebench.machine import describe_machine, load_average  # noqa: E402
 from bridgebench.settings import Context, Scale  # noqa: E402
-from bridgebench.table import Row, format_table, write_json  # noqa: E402
+from bridgebench.table import Row, format_markdown, format_table, read_json, write_json  # noqa: E402
 
 # Row 7 first: this process's RSS is then not inflated by the other rows' data.
 ROW_GROUPS = (
@@ -76,11 +76,17 @@ def parse_args(argv):
     parser.add_argument("--peer-python", default="/usr/bin/python3",
                         help="interpreter for row 8 (the one with JPype)")
     parser.add_argument("--json", default=None, help="where to write the results")
+    parser.add_argument("--markdown", metavar="RESULTS_JSON", default=None,
+                        help="print the table of a results file in Markdown (for docs) and exit")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.markdown:
+        rows, machine, _settings = read_json(args.markdown)
+        print(format_markdown(rows))
+        return 0
     jar = find_jar(args.jar)
     os.environ["PICKLEBRIDGE_JAR"] = jar
     os.environ["PYTHONPATH"] = os.pathsep.join(

@@ -15,7 +15,7 @@ import math
 import os
 from typing import Any, Dict, List, Optional
 
-__all__ = ["Target", "Row", "format_table", "write_json"]
+__all__ = ["Target", "Row", "format_table", "format_markdown", "read_json", "write_json"]
 
 
 class Target:
@@ -147,6 +147,27 @@ def format_markdown(rows: List[Row]) -> str:
     for line in lines[1:]:
         out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |")
     return "\n".join(out)
+
+
+def read_json(path: str) -> "tuple[List[Row], Dict[str, Any], Dict[str, Any]]":
+    """The rows, machine and settings of a results file written by :func:`write_json`."""
+    with open(path) as source:
+        document = json.load(source)
+    rows = []
+    for item in document["rows"]:
+        target = Target.report_only()
+        text = item.get("target") or "report"
+        if text.startswith("<= ") and text.endswith("x"):
+            target = Target.at_most(float(text[3:-1]))
+        elif text.startswith(">= ") and text.endswith("x"):
+            target = Target.at_least(float(text[3:-1]))
+        elif text.startswith("<= "):
+            number, unit = text[3:].split(" ", 1)
+            target = Target.absolute_at_most(float(number), unit)
+        rows.append(Row(item["row"], item["name"], item["unit"], item["ours"], item["reference"],
+                        item.get("reference_name", ""), target, item.get("note", ""),
+                        item.get("skipped") or "", item.get("details") or {}))
+    return rows, document.get("machine", {}), document.get("settings", {})
 
 
 def write_json(path: str, rows: List[Row], machine: Dict[str, Any], settings: Dict[str, Any]) -> None:
