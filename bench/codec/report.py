@@ -1,6 +1,6 @@
 """Merge JMH's JSON and cpython_bench.py's JSON into one table and bench/results/codec.json.
 
-``python3 report.py JMH_JSON CPYTHON_JSON OUT_JSON`` prints a Markdown table: per payload and
+``python3 report.py OUT_JSON CPYTHON_JSON JMH_JSON...`` prints a Markdown table: per payload and
 direction, the mean time per operation of bridge-pickle ("ours"), net.razorvine:pickle 1.5 and
 CPython's C pickle, then the two ratios the targets are stated in:
 
@@ -18,9 +18,9 @@ RAZORVINE_TARGET = 2.0
 CPYTHON_TARGET = 1.5
 
 
-def jmh_scores(path):
+def jmh_scores(paths):
     scores = {}
-    for entry in json.load(open(path)):
+    for entry in [entry for path in paths for entry in json.load(open(path))]:
         method = entry["benchmark"].rsplit(".", 1)[1]          # decodeOurs, encodeRazorvine, ...
         payload = entry["params"]["payload"]
         unit = entry["primaryMetric"]["scoreUnit"]
@@ -40,8 +40,8 @@ def human(micros):
     return "%.2f us" % micros
 
 
-def main(jmh_path, cpython_path, out_path):
-    scores = jmh_scores(jmh_path)
+def main(out_path, cpython_path, *jmh_paths):
+    scores = jmh_scores(jmh_paths)
     cpython = json.load(open(cpython_path))
     rows = []
     for name in NAMES:
@@ -81,4 +81,4 @@ def _ratio(value, met):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:])

@@ -4,7 +4,7 @@
 # bench/results/codec.json. Takes a few minutes on 2 cores with the default short iterations.
 #
 #   bench/codec/run.sh                      # everything
-#   JMH_ARGS="-p payload=rpc,ints" bench/codec/run.sh   # a subset (CPython still times all)
+#   JMH_ARGS="-prof gc" bench/codec/run.sh  # extra JMH options, added to every JMH run
 #   PB_TARGET=target-me bench/codec/run.sh  # build output directory name (default target-bench)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,14 +15,17 @@ jmh_args=${JMH_ARGS:-}
 
 mvn -B -q -f bench/codec-jmh/pom.xml -Dpb.targetName="$target" package
 python3 bench/codec/payloads.py "$work/payloads"
+rm -f "$work"/jmh-*.json
 
 # Short iterations: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (a single slow call may run longer).
-java -jar "$work/benchmarks.jar" CodecBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s \
-    -jvmArgsAppend "-Xms3g -Xmx3g -Dpb.payloads=$work/payloads" \
-    -rf json -rff "$work/jmh.json" $jmh_args
+jmh() { java -jar "$work/benchmarks.jar" -f 1 -w 1s -r 1s -jvmArgsAppend "-Xms3g -Xmx3g -Dpb.payloads=$work/payloads" "$@"; }
+jmh 'CodecBenchmark' -wi 2 -i 3 -p payload=rpc,floats,strings,dicts,bytes -rf json -rff "$work/jmh-main.json" $jmh_args
+jmh 'CodecBenchmark\.(decodeOurs|encodeOurs|encodeRazorvine)$' -wi 2 -i 3 -p payload=ints -rf json -rff "$work/jmh-ints.json" $jmh_args
+# razorvine decodes 1M ints in seconds to minutes (its APPENDS is quadratic): one single shot.
+jmh 'CodecBenchmark\.decodeRazorvine$' -bm ss -wi 0 -i 1 -p payload=ints -rf json -rff "$work/jmh-razorvine-ints.json" $jmh_args
 python3 bench/codec/cpython_bench.py "$work/payloads" > "$work/cpython.json"
 
 mkdir -p bench/results
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
-python3 bench/codec/report.py "$work/jmh.json" "$work/cpython.json" bench/results/codec.json
+python3 bench/codec/report.py bench/results/codec.json "$work/cpython.json" "$work"/jmh-*.json
