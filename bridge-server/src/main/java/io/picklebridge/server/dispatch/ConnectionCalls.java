@@ -32,6 +32,7 @@ final class ConnectionCalls {
     private final Runnable updateAutoRead = this::updateAutoRead;
     private volatile boolean closed;
     private boolean byeReceived; // event loop only
+    private boolean readingPaused; // event loop only: a large frame is being unpickled aside
 
     ConnectionCalls(Dispatcher dispatcher, ChannelHandlerContext ctx) {
         this.dispatcher = dispatcher;
@@ -113,6 +114,16 @@ final class ConnectionCalls {
 
     boolean isClosed() { return closed; }
 
+    /** Pauses reading while a large frame is unpickled on a worker thread. Event loop only. */
+    void pauseReading(boolean pause) {
+        readingPaused = pause;
+        if (pause) {
+            channel.config().setAutoRead(false);
+        } else {
+            updateAutoRead();
+        }
+    }
+
     /** Resumes or pauses reading from the in-flight count and the channel's writability. Event loop only. */
     void updateAutoRead() {
         if (closed) return;
@@ -122,6 +133,7 @@ final class ConnectionCalls {
         }
         boolean autoRead = channel.config().isAutoRead();
         int n = inFlight.get();
+        if (readingPaused) return;
         if (autoRead && (n >= dispatcher.maxInFlight() || !channel.isWritable())) {
             channel.config().setAutoRead(false);
             dispatcher.stats().backpressurePauses.incrementAndGet();

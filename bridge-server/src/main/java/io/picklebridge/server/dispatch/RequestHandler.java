@@ -46,7 +46,12 @@ import java.util.OptionalInt;
 public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
 
+    /** Frames up to this size are unpickled on the event loop; larger ones on a worker thread. */
+    static final int INLINE_DECODE_LIMIT = 64 * 1024;
+
     private final Dispatcher dispatcher;
+    private final java.util.ArrayDeque<ByteBuf> waiting = new java.util.ArrayDeque<>(); // event loop only
+    private boolean decodingAside; // event loop only
     private ConnectionCalls calls;
     private int negotiatedProtocol = -1;
 
@@ -66,17 +71,65 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        int protocol;
-        Object message;
-        try {
-            protocol = replyProtocol(frame);
-            message = dispatcher.codec().loads(frame.nioBuffer());
-        } catch (PickleException e) {
-            replyProtocolError(null, "not a valid pickle: " + e.getMessage(), 2);
+        if (decodingAside) {
+            waiting.add(frame); // keeps arrival order behind the frame being decoded
+        } else {
+            process(ctx, frame);
+        }
+    }
+
+    /**
+     * Small frames are unpickled right here; a frame of more than {@value #INLINE_DECODE_LIMIT}
+     * bytes is unpickled on a worker thread so that it cannot hold up the event loop (and the
+     * other connections on it). Reading pauses meanwhile, and frames already read wait their
+     * turn, so messages are still handled in arrival order.
+     */
+    private void process(ChannelHandlerContext ctx, ByteBuf frame) {
+        int protocol = replyProtocol(frame);
+        if (frame.readableBytes() <= INLINE_DECODE_LIMIT) {
+            handleDecoded(decode(frame, protocol), protocol);
             return;
+        }
+        decodingAside = true;
+        calls.pauseReading(true);
+        try {
+            dispatcher.execute(() -> {
+                Object message = decode(frame, protocol);
+                ctx.executor().execute(() -> {
+                    decodingAside = false;
+                    calls.pauseReading(false);
+                    if (!calls.isClosed()) handleDecoded(message, protocol);
+                    ByteBuf next;
+                    while (!decodingAside && (next = waiting.poll()) != null) {
+                        if (calls.isClosed()) next.release();
+                        else process(ctx, next);
+                    }
+                });
+            });
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            frame.release();
+            decodingAside = false;
+            calls.pauseReading(false);
+            replyProtocolError(null, "server shutting down: message not read", protocol);
+        }
+    }
+
+    private static final Object UNREADABLE = new Object();
+
+    /** Unpickles and releases the frame; answers a bad pickle with a ProtocolError. */
+    private Object decode(ByteBuf frame, int protocol) {
+        try {
+            return dispatcher.codec().loads(frame.nioBuffer());
+        } catch (PickleException e) {
+            replyProtocolError(null, "not a valid pickle: " + e.getMessage(), protocol);
+            return UNREADABLE;
         } finally {
             frame.release();
         }
+    }
+
+    private void handleDecoded(Object message, int protocol) {
+        if (message == UNREADABLE) return;
         try {
             handle(message, protocol);
         } catch (ProtocolException e) {
@@ -148,6 +201,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         calls.closed();
+        ByteBuf next;
+        while ((next = waiting.poll()) != null) next.release();
         ctx.fireChannelInactive();
     }
 

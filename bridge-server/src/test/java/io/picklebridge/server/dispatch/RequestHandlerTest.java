@@ -260,6 +260,30 @@ class RequestHandlerTest {
     }
 
     @Test
+    void largeFramesAreUnpickledOffTheEventLoopAndOrderIsKept() {
+        open();
+        byte[] big = new byte[RequestHandler.INLINE_DECODE_LIMIT + 1];
+        send(PyTuple.of("call", 1L, "sys.echo", PyTuple.of(big), Map.of()));
+        send(PyTuple.of("ping", "after"));
+        channel.runPendingTasks();
+        assertTrue(channel.outboundMessages().isEmpty(), "the ping must wait for the large frame before it");
+        assertFalse(channel.config().isAutoRead(), "reading pauses while a large frame is unpickled");
+        assertEquals(1, executor.queued(), "the unpickling runs on the executor");
+        executor.runAll();          // unpickles the call
+        channel.runPendingTasks();  // handles it (queues the call) and then the ping
+        List<Object> first = replies();
+        assertEquals(List.of(PyTuple.of("pong", "after")), first.subList(0, 1));
+        PyTuple result = (PyTuple) first.get(1);
+        assertEquals(1L, result.get(1));
+        assertEquals(big.length, ((byte[]) ((PyTuple) result).get(2)).length);
+        assertTrue(channel.config().isAutoRead());
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[RequestHandler.INLINE_DECODE_LIMIT + 10]));
+        executor.runAll();
+        channel.runPendingTasks();
+        assertEquals("ProtocolError", errorInfo(onlyReply()).get("type"));
+    }
+
+    @Test
     void oversizedFrameGetsAConnectionErrorAndCloses() {
         channel = new EmbeddedChannel(new FrameDecoder(1024), FrameEncoder.INSTANCE, new RequestHandler(dispatcher));
         ByteBuf header = Unpooled.buffer().writeInt(1 << 30);
