@@ -128,6 +128,34 @@ class ContainerScriptsIT {
         assertEquals(0, result.status, result.output);
     }
 
+    @Test
+    void theTestcontainersContextsHoldEverythingTheDockerfilesCopy() throws IOException {
+        assertContextCovers("bridge-server/Dockerfile", ContainerImages.serverImage().getTransferables().keySet());
+        assertContextCovers("python-peer/Dockerfile", ContainerImages.peerImage().getTransferables().keySet());
+    }
+
+    /** Every COPY source of the Dockerfile (not --from a stage) is in the context, and no build output is. */
+    private static void assertContextCovers(String dockerfile, java.util.Set<String> context) throws IOException {
+        assertTrue(context.contains(dockerfile), dockerfile + " is in its own context");
+        String text = Files.readString(ContainerImages.ROOT.resolve(dockerfile)).replace("\\\n", " ");
+        Matcher copy = Pattern.compile("(?m)^COPY\\s+(?!--from)(.+)$").matcher(text);
+        int copies = 0;
+        while (copy.find()) {
+            String[] parts = copy.group(1).trim().split("\\s+");
+            for (int i = 0; i < parts.length - 1; i++) {     // the last part is the destination
+                String source = parts[i].replaceAll("/$", "");
+                assertTrue(context.stream().anyMatch(path -> path.equals(source) || path.startsWith(source + "/")),
+                        dockerfile + " copies " + source + ", which the Testcontainers context lacks");
+                copies++;
+            }
+        }
+        assertTrue(copies >= 2, "no COPY found in " + dockerfile);
+        for (String path : context) {
+            assertTrue(!path.matches("(.*/)?target(-[^/]*)?/.*") && !path.contains("__pycache__") && !path.contains("/_jar/"),
+                    "build output in the context: " + path);
+        }
+    }
+
     /** entrypoint.sh with /opt/picklebridge pointing at a temporary folder holding the jar. */
     private static Path entrypoint() throws IOException {
         Path opt = temp.resolve("opt");
