@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The zero-install proof: stock {@code multiprocessing.connection.Client} from several CPython
- * versions (legacy HMAC-MD5 handshake up to 3.11, {sha256} from 3.12) calls the server.
+ * versions (legacy HMAC-MD5 handshake up to 3.11, {sha256} from 3.12; 2.7 reads protocol-2 replies)
+ * calls the server.
  */
 class StockPythonClientTest {
     static final byte[] KEY = "stock-python-key".getBytes();
@@ -64,7 +65,7 @@ class StockPythonClientTest {
     }
 
     @ParameterizedTest(name = "python {0}")
-    @ValueSource(strings = {"3.6.15", "3.8.18", "3.11.7", "3.12.1", "3.13.0"})
+    @ValueSource(strings = {"2.7.18", "3.6.15", "3.8.18", "3.11.7", "3.12.1", "3.13.0"})
     void stockClientCallsEcho(String version) throws Exception {
         assertEquals("OK", run(python(version), keyFile.toString(), "echo"));
     }
