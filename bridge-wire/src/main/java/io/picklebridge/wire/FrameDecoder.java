@@ -60,7 +60,18 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** A decoder accepting frames of up to {@code maxFrameLength} payload bytes. */
     public FrameDecoder(int maxFrameLength) {
         maxFrameLength(maxFrameLength);
+        setCumulator(LARGE_FRAMES_BY_REFERENCE);
     }
+
+    /**
+     * Copies small reads into one buffer (Netty's default), but adds to a composite once 1 MiB
+     * is pending: merging would grow the buffer in 4 MiB steps, copying a 64 MiB frame some 16
+     * times over. The pickle codec or the out-of-band decoder copies the frame once at the end.
+     */
+    private static final Cumulator LARGE_FRAMES_BY_REFERENCE = (alloc, cumulation, in) ->
+            cumulation.readableBytes() >= (1 << 20)
+                    ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
+                    : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
 
     /** The largest payload accepted, in bytes. */
     public int maxFrameLength() {

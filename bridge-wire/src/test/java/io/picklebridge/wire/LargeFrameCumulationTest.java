@@ -1,0 +1,32 @@
+package io.picklebridge.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** A frame of several MiB arriving in socket-sized reads decodes whole (composite cumulation past 1 MiB). */
+class LargeFrameCumulationTest {
+    @Test
+    void aLargeFrameInSmallReadsThenASmallFrame() {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder());
+        int n = 3 << 20;
+        ByteBuf wire = Unpooled.buffer(n + 16).writeInt(n);
+        for (int i = 0; i < n; i++) wire.writeByte(i * 31);
+        wire.writeInt(3).writeBytes(new byte[] {7, 8, 9});
+        while (wire.isReadable()) ch.writeInbound(wire.readRetainedSlice(Math.min(65_536 + 3, wire.readableBytes())));
+        wire.release();
+        ByteBuf big = ch.readInbound();
+        assertEquals(n, big.readableBytes());
+        for (int i = 0; i < n; i += 4099) assertEquals((byte) (i * 31), big.getByte(big.readerIndex() + i), "byte " + i);
+        big.release();
+        ByteBuf small = ch.readInbound();
+        assertEquals(3, small.readableBytes());
+        assertEquals(9, small.getByte(small.readerIndex() + 2));
+        small.release();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+}
