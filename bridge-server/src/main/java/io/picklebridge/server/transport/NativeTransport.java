@@ -1,6 +1,5 @@
 package io.picklebridge.server.transport;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -66,10 +65,5 @@ public final class NativeTransport {
 
     SocketAddress unixAddress(Path path) {
         return epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
-    }
-
-    /** The channel class name, for logs. */
-    String describe(Channel channel) {
-        return channel.getClass().getSimpleName();
     }
 }

@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * bytes of replies wait for stdout (backpressure both ways).
  *
  * <pre>{@code
- * Channel stdio = StdioTransport.open(io, group, pipeline);
+ * Channel stdio = StdioTransport.stdinIsSocket() ? StdioTransport.openSocket(io, group, pipeline)
+ *                                                : StdioTransport.openPipes(pipeline);
  * stdio.closeFuture().addListener(f -> exit());   // stdin reached end of file: the parent is gone
  * }</pre>
  */
@@ -71,14 +72,9 @@ public final class StdioTransport {
     }
 
     /**
-     * Opens the stdio connection and returns the server side of it; it closes when stdin ends.
-     * {@code System.out} must no longer be used by anything else.
+     * Stdin is a socket: serve it on the given loops (falls back to pipes if it is not a stream
+     * socket). {@code System.out} must no longer be used by anything else.
      */
-    public static Channel open(NativeTransport io, EventLoopGroup group, ChannelHandler pipeline) throws IOException {
-        return stdinIsSocket() ? openSocket(io, group, pipeline) : openPipes(pipeline);
-    }
-
-    /** Stdin is a socket: serve it on the given loops (falls back to pipes if it is not a stream socket). */
     public static Channel openSocket(NativeTransport io, EventLoopGroup group, ChannelHandler pipeline) throws IOException {
         Channel socket = socketChannel(io);
         if (socket == null) return openPipes(pipeline);

@@ -275,7 +275,7 @@ class RequestHandlerTest {
         assertEquals(List.of(PyTuple.of("pong", "after")), first.subList(0, 1));
         PyTuple result = (PyTuple) first.get(1);
         assertEquals(1L, result.get(1));
-        assertEquals(big.length, ((byte[]) ((PyTuple) result).get(2)).length);
+        assertEquals(big.length, ((byte[]) result.get(2)).length);
         assertTrue(channel.config().isAutoRead());
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[RequestHandler.INLINE_DECODE_LIMIT + 10]));
         executor.runAll();
