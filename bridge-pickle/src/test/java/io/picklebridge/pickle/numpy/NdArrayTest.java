@@ -122,4 +122,25 @@ class NdArrayTest {
         assertInstanceOf(PyObject.class, back);
         assertEquals(structured, back);
     }
+
+    @Test
+    void hostileArrayStatesAreRefusedOrKeptGeneric() {
+        // _reconstruct + BUILD whose data is 5 bytes for a (2, 3) float64 array
+        PyObject shortData = new PyObject(NumpyRecipes.RECONSTRUCT, PyObject.Construction.REDUCE,
+                PyTuple.of(NumpyRecipes.NDARRAY, PyTuple.of(0L), new byte[] {'b'}), null);
+        shortData.setState(PyTuple.of(1L, PyTuple.of(2L, 3L), DType.FLOAT64, false, new byte[5]));
+        assertThrows(PickleException.class, () -> codec.loads(codec.dumps(shortData)));
+        // an object array whose list does not fill its shape
+        PyObject fewItems = new PyObject(NumpyRecipes.RECONSTRUCT, PyObject.Construction.REDUCE,
+                PyTuple.of(NumpyRecipes.NDARRAY, PyTuple.of(0L), new byte[] {'b'}), null);
+        fewItems.setState(PyTuple.of(1L, PyTuple.of(2L), DType.OBJECT, false, new java.util.ArrayList<>(List.of("a", "b", "c"))));
+        assertThrows(PickleException.class, () -> codec.loads(codec.dumps(fewItems)));
+        // a negative dimension, a dtype numpy has no such size of: generic recipes, not arrays
+        PyObject negative = new PyObject(NumpyRecipes.FROMBUFFER, PyObject.Construction.REDUCE,
+                PyTuple.of(new PyByteArray(new byte[8]), DType.FLOAT64, PyTuple.of(-1L), "C"), null);
+        assertEquals(negative, codec.loads(codec.dumps(negative)));
+        PyObject oddDtype = new PyObject(NumpyRecipes.DTYPE, PyObject.Construction.REDUCE, PyTuple.of("f3", false, true), null);
+        oddDtype.setState(PyTuple.of(3L, "<", null, null, null, -1L, -1L, 0L));
+        assertEquals(oddDtype, codec.loads(codec.dumps(oddDtype)));
+    }
 }
