@@ -82,6 +82,7 @@ def describe_machine(java: str, jar: str, peer_python: Optional[str]) -> Dict[st
                         if peer_python and _python_version(peer_python) else None),
         "jar": jar,
         "jar_mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(os.stat(jar).st_mtime)),
+        "run_date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "load_average_start": [round(x, 2) for x in load_average()],
     }
 
