@@ -11,10 +11,11 @@ import collections
 import statistics
 import threading
 import time
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List
+
+from multiprocessing.connection import Client as StdlibClient
 
 import picklebridge
-from multiprocessing.connection import Client as StdlibClient
 from picklebridge.jvm import JavaProcess
 
 from .floor_echo import set_nodelay
