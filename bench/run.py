@@ -52,15 +52,17 @@ def log(message: str) -> None:
 
 def find_jar(given: str) -> str:
     """The jar to measure; exits with the build command when there is none."""
-    for candidate in (given, os.environ.get("PICKLEBRIDGE_JAR"), CHECKOUT_JAR):
+    for candidate in (given, os.environ.get("PICKLEBRIDGE_JAR")):
         if candidate:
             if not os.path.isfile(candidate):
                 sys.exit("bench: jar %s does not exist; build it with (from %s):\n  %s"
                          % (candidate, CHECKOUT, BUILD_COMMAND))
             return os.path.abspath(candidate)
+    if os.path.isfile(CHECKOUT_JAR):
+        return CHECKOUT_JAR
     try:
         from picklebridge.jvm import find_jar as package_find_jar
-        return package_find_jar()
+        return os.path.abspath(package_find_jar())
     except FileNotFoundError:
         sys.exit("bench: no server jar; build it with (from %s):\n  %s" % (CHECKOUT, BUILD_COMMAND))
 
