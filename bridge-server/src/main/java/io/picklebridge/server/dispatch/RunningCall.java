@@ -2,11 +2,11 @@ package io.picklebridge.server.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.picklebridge.pickle.PyTuple;
+import io.picklebridge.server.registry.Worker;
 import io.picklebridge.server.registry.WorkerDefinition;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -87,23 +87,23 @@ final class RunningCall implements Runnable {
     private void runMap(WorkerDefinition definition) {
         List<Object> items = request.items();
         List<Object> results = new ArrayList<>(items.size());
+        Worker worker = definition.worker(); // resolved once per chunk
+        boolean star = request.star();
         for (int i = 0; i < items.size(); i++) {
             if (claimed.get()) return;
             Object item = items.get(i);
             try {
-                List<Object> args;
-                if (request.star()) {
-                    if (!(item instanceof List<?>)) {
-                        throw new io.picklebridge.server.BridgeCallException("TypeError", request.worker()
-                                + "(): starmap item " + i + " must be a tuple or list of arguments");
-                    }
-                    @SuppressWarnings("unchecked")
-                    List<Object> list = (List<Object>) item;
-                    args = list;
-                } else {
-                    args = Collections.singletonList(item);
+                if (!star) {
+                    results.add(worker.callWithOne(item));
+                    continue;
                 }
-                results.add(definition.worker().call(args, Map.of()));
+                if (!(item instanceof List<?>)) {
+                    throw new io.picklebridge.server.BridgeCallException("TypeError", request.worker()
+                            + "(): starmap item " + i + " must be a tuple or list of arguments");
+                }
+                @SuppressWarnings("unchecked")
+                List<Object> args = (List<Object>) item;
+                results.add(worker.call(args, Map.of()));
             } catch (Throwable e) {
                 fail(e, i);
                 return;

@@ -58,7 +58,17 @@ final class MethodWorker implements Worker {
 
     @Override
     public Object call(List<Object> args, Map<String, Object> kwargs) throws Exception {
-        Object[] values = binder.bind(args, kwargs);
+        return invoke(binder.bind(args, kwargs));
+    }
+
+    /** One positional argument (a map item): no binding when it already has the parameter's type. */
+    @Override
+    public Object callWithOne(Object argument) throws Exception {
+        Object[] values = binder.bindOne(argument);
+        return values != null ? invoke(values) : call(java.util.Collections.singletonList(argument), Map.of());
+    }
+
+    private Object invoke(Object[] values) throws Exception {
         try {
             return method.invoke(target, values);
         } catch (InvocationTargetException e) {

@@ -31,12 +31,46 @@ final class ParameterBinder {
     private final Parameter[] parameters;
     private final boolean varargs;
     private final int positional;
+    /** For a worker of exactly one plain parameter: the class a value needs to pass as it is. */
+    private final Class<?> onlyParameterPassesAsIs;
 
     ParameterBinder(String workerName, List<Parameter> parameters, boolean varargs) {
         this.workerName = workerName;
         this.parameters = parameters.toArray(new Parameter[0]);
         this.varargs = varargs;
         this.positional = varargs ? this.parameters.length - 1 : this.parameters.length;
+        this.onlyParameterPassesAsIs = this.parameters.length == 1 && !varargs
+                ? passesAsIs(this.parameters[0].type()) : null;
+    }
+
+    /**
+     * The values for one positional argument, or null when the general {@link #bind} is needed.
+     * Map items take this path: per item it costs one type check when the value already has
+     * the parameter's type, and otherwise one conversion.
+     */
+    Object[] bindOne(Object argument) {
+        Class<?> asIs = onlyParameterPassesAsIs;
+        if (asIs == null) {
+            if (parameters.length != 1 || varargs) return null;
+            return new Object[] {convert(argument, parameters[0])};
+        }
+        return new Object[] {asIs.isInstance(argument) ? argument : convert(argument, parameters[0])};
+    }
+
+    /**
+     * The class whose instances {@link ArgumentConverter} returns unchanged for this parameter
+     * type, or null when conversion may change them (generic containers, primitives, Optional).
+     */
+    private static Class<?> passesAsIs(Type type) {
+        if (type == long.class) return Long.class;
+        if (type == double.class) return Double.class;
+        if (type == boolean.class) return Boolean.class;
+        if (!(type instanceof Class<?> c) || c.isPrimitive() || c.isArray() || c == Optional.class) return null;
+        if (c == Object.class || c == Number.class || c == String.class || c == Long.class
+                || c == Double.class || c == Boolean.class || c == java.math.BigInteger.class) {
+            return c;
+        }
+        return null;
     }
 
     Object[] bind(List<Object> args, Map<String, Object> kwargs) {

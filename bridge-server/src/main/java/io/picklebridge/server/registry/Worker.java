@@ -23,6 +23,15 @@ public interface Worker {
      */
     Object call(List<Object> args, Map<String, Object> kwargs) throws Exception;
 
+    /**
+     * Runs the call with one positional argument, as a {@code map} item does. The default
+     * builds the argument list; annotated methods of one parameter override it to skip the
+     * general binding when the value already has the parameter's type.
+     */
+    default Object callWithOne(Object argument) throws Exception {
+        return call(java.util.Collections.singletonList(argument), Map.of());
+    }
+
     /** A typed worker with no parameter. */
     @FunctionalInterface
     interface Fn0<R> {
