@@ -106,29 +106,32 @@ def profile_map(args, workdir: str) -> None:
     options = list(DEFAULT_JVM_OPTIONS) + ([jfr_option(recording), LOG_TO_STDERR] if args.jfr else [])
     if args.jfr:
         os.environ["PICKLEBRIDGE_CDS"] = "0"
+    profile = None
     with multiprocessing.Pool(2) as mp:
         with picklebridge.Pool(2, jvm_options=options) as ours:
             jvm_pid = ours.client.connections[0].process.pid
             ours.map("demo.abs", data)
             ours.map("demo.abs", data)
-            profile = ThreadProfile() if args.cprofile else None
             threads_before = thread_cpu_seconds(jvm_pid)
             with CpuSplit({"python": os.getpid(), "jvm": jvm_pid}) as ours_cpu:
-                if profile:
-                    with profile:
-                        ours.map("demo.abs", data)
-                else:
-                    ours.map("demo.abs", data)
+                ours.map("demo.abs", data)
             jvm_threads = thread_cpu_delta(threads_before, thread_cpu_seconds(jvm_pid))
             ours.close()
             ours.join()
+        if args.cprofile:
+            # A second pool started under the profiler, so that its sender, result and reader
+            # threads are profiled too (a JVM of its own, without the recording).
+            with ThreadProfile() as profile:
+                with picklebridge.Pool(2) as profiled:
+                    profiled.map("demo.abs", data)
+                    profiled.map("demo.abs", data)
         mp.map(abs, data)
         with CpuSplit({"python": os.getpid(), "workers": [p.pid for p in mp._pool]}) as mp_cpu:
             mp.map(abs, data)
     _print_split(args, len(data), {"ours": ours_cpu.seconds, "multiprocessing": mp_cpu.seconds})
     _print_threads(len(data), jvm_threads)
     if profile:
-        print("\ncProfile, all picklebridge Pool threads:")
+        print("\ncProfile, all threads of a second picklebridge Pool (start and two maps):")
         print(profile.top(args.top))
     if args.jfr:
         print("\nJFR of the JVM (%s):" % recording)
