@@ -394,6 +394,10 @@ class Pool:
 
 
 def _get_chunks(iterable: Iterable[Any], size: int) -> Iterator[list]:
+    if type(iterable) is list and size > 0:  # slicing copies pointers at C speed
+        for start in range(0, len(iterable), size):
+            yield iterable[start:start + size]
+        return
     it = iter(iterable)
     while True:
         chunk = list(itertools.islice(it, size)) if size > 0 else []
