@@ -269,4 +269,42 @@ class TcpServerTest {
         }
         assertEquals(pausesBefore, server.stats().backpressurePauses(), "other servers are untouched");
     }
+
+    /**
+     * A slow reader cancels a long stream after three items: the producer stops, the items
+     * still queued in the server are dropped, and the ping sent with the cancel is answered
+     * after a bounded number of further items, not after the rest of the stream.
+     */
+    @Test
+    void cancellingAStreamDropsItsQueuedItems() throws Exception {
+        long limit = 200_000; // of 5M; without the per-stream window, millions arrive first
+        try (TestClient client = TestClient.connect(address, KEY)) {
+            AtomicLong items = new AtomicLong();
+            AtomicLong itemsWhenCancelled = new AtomicLong(-1);
+            java.util.concurrent.BlockingQueue<Object> others = new java.util.concurrent.LinkedBlockingQueue<>();
+            client.onReply(reply -> {
+                PyTuple message = (PyTuple) reply;
+                if (!"item".equals(message.get(0))) {
+                    others.add(message);
+                    return;
+                }
+                long n = items.incrementAndGet();
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000); // a reader slower than the producer
+                if (n == 3) {
+                    itemsWhenCancelled.set(n);
+                    client.send(PyTuple.of("cancel", 1L));
+                    client.send(PyTuple.of("ping", "after-cancel"));
+                } else if (n > limit) {
+                    client.channel.close();
+                }
+            });
+            client.send(PyTuple.of("call", 1L, "demo.count", PyTuple.of(5_000_000L), Map.of(), Map.of("stream", true)));
+            PyTuple first = (PyTuple) others.poll(20, TimeUnit.SECONDS);
+            assertTrue(items.get() <= limit, "items kept coming after the cancel: " + items.get());
+            PyTuple second = (PyTuple) others.poll(20, TimeUnit.SECONDS);
+            assertEquals(3L, itemsWhenCancelled.get());
+            assertEquals("CancelledError", errorInfo(first).get("type"), String.valueOf(first));
+            assertEquals(PyTuple.of("pong", "after-cancel"), second);
+        }
+    }
 }

@@ -80,6 +80,11 @@ final class ConnectionCalls {
         writer.enqueue(payload);
     }
 
+    /** Queues one item of a streamed call; the window bounds how many wait, and drops them on cancel. */
+    void replyItem(ByteBuf payload, StreamWindow window) {
+        writer.enqueueItem(payload, window);
+    }
+
     /** Sends the terminal reply of a call and forgets it. Called once per call, by its claimer. */
     void finish(RunningCall call, ByteBuf terminalReply) {
         running.remove(call.request().id(), call);

@@ -23,7 +23,7 @@ final class ReplyWriter {
     private static final int MAX_BATCH = 256;
 
     private final ChannelHandlerContext ctx;
-    private final Queue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<Object> queue = new ConcurrentLinkedQueue<>(); // ByteBuf or StreamItem
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
     private ChannelFuture lastWrite; // event loop only
@@ -34,9 +34,24 @@ final class ReplyWriter {
         this.ctx = ctx;
     }
 
+    /**
+     * An {@code item} frame of a streamed call: written unless its stream was cancelled
+     * meanwhile, and in any case handed back to its window once it leaves this queue.
+     */
+    record StreamItem(ByteBuf payload, StreamWindow window) {}
+
     /** Queues one frame payload; takes ownership of the buffer. */
     void enqueue(ByteBuf payload) {
-        queue.add(payload);
+        add(payload);
+    }
+
+    /** Queues one item of a streamed call (the window's permit is already taken). */
+    void enqueueItem(ByteBuf payload, StreamWindow window) {
+        add(new StreamItem(payload, window));
+    }
+
+    private void add(Object entry) {
+        queue.add(entry);
         if (scheduled.compareAndSet(false, true)) {
             try {
                 ctx.executor().execute(drain);
@@ -64,8 +79,19 @@ final class ReplyWriter {
     private void drainQueue() {
         boolean active = ctx.channel().isActive();
         int written = 0;
-        ByteBuf next;
-        while ((next = queue.poll()) != null) {
+        Object entry;
+        while ((entry = queue.poll()) != null) {
+            ByteBuf next;
+            if (entry instanceof StreamItem item) {
+                item.window().left();
+                next = item.payload();
+                if (item.window().isDropped()) {
+                    next.release();
+                    continue;
+                }
+            } else {
+                next = (ByteBuf) entry;
+            }
             if (!active) {
                 next.release();
                 continue;
@@ -110,7 +136,14 @@ final class ReplyWriter {
 
     /** Releases what is still queued (the channel closed). */
     void discard() {
-        ByteBuf next;
-        while ((next = queue.poll()) != null) next.release();
+        Object entry;
+        while ((entry = queue.poll()) != null) {
+            if (entry instanceof StreamItem item) {
+                item.window().left();
+                item.payload().release();
+            } else {
+                ((ByteBuf) entry).release();
+            }
+        }
     }
 }

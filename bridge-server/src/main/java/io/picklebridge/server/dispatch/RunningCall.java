@@ -29,6 +29,8 @@ import java.util.stream.BaseStream;
 final class RunningCall implements Runnable {
     /** How long a streaming worker waits between checks of a channel that is not writable. */
     private static final long WRITABLE_POLL_MILLIS = 2;
+    /** Items of one streamed call that may wait in the connection's reply queue. */
+    static final int STREAM_WINDOW = 64;
 
     private final CallRequest request;
     private final ConnectionCalls calls;
@@ -36,6 +38,7 @@ final class RunningCall implements Runnable {
     private volatile Future<?> future;
     private volatile ScheduledFuture<?> timeout;
     private volatile boolean failed;
+    private volatile StreamWindow window; // set by a streamed call before its first item
 
     RunningCall(CallRequest request, ConnectionCalls calls) {
         this.request = request;
@@ -116,12 +119,20 @@ final class RunningCall implements Runnable {
         Iterator<?> items = result instanceof Iterator<?> it ? it
                 : result instanceof BaseStream<?, ?> s ? s.iterator() : ((Iterable<?>) result).iterator();
         long count = 0;
+        StreamWindow window = new StreamWindow(STREAM_WINDOW);
+        this.window = window;
         try {
             while (items.hasNext()) {
                 Object item = items.next();
                 if (claimed.get()) return;
                 awaitWritable();
-                calls.reply(calls.dispatcher().encode(PyTuple.of("item", request.id(), item), request.protocol()));
+                window.enter();
+                if (claimed.get()) {
+                    window.left();
+                    return;
+                }
+                calls.replyItem(calls.dispatcher().encode(PyTuple.of("item", request.id(), item),
+                        request.protocol()), window);
                 count++;
             }
         } catch (Throwable e) {
@@ -179,6 +190,8 @@ final class RunningCall implements Runnable {
     void abort(String pythonType, String message) {
         if (!claim()) return;
         failed = true;
+        StreamWindow w = window;
+        if (w != null) w.drop();
         Future<?> f = future;
         if (f != null) f.cancel(true);
         calls.finish(this, encodeError(ExceptionMapping.errorInfo(pythonType, message, request.worker())));
@@ -187,6 +200,8 @@ final class RunningCall implements Runnable {
     /** The connection is gone: interrupt without replying. */
     void abandon() {
         if (!claim()) return;
+        StreamWindow w = window;
+        if (w != null) w.drop();
         Future<?> f = future;
         if (f != null) f.cancel(true);
         calls.finish(this, null);
