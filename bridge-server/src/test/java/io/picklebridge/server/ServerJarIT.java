@@ -64,6 +64,23 @@ class ServerJarIT {
     }
 
     @Test
+    void aMissingOrUnreadableKeyFileIsNamedWithItsProblem(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nonexistent");
+        Path directory = Files.createDirectory(dir.resolve("a-directory"));
+        for (Path file : List.of(missing, directory)) {
+            Process process = launch("--listen", "tcp://127.0.0.1:0", "--authkey-file", file.toString());
+            process.getInputStream().readAllBytes();
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(1, process.exitValue(), err);
+            String expected = "picklebridge: cannot read authkey file " + file + ": "
+                    + (file == missing ? "no such file" : "");
+            assertTrue(err.startsWith(expected), err);
+            assertFalse(err.contains("\tat "), "a reason, not a stack trace: " + err);
+        }
+    }
+
+    @Test
     void tcpWithAGeneratedKeyThenSigtermFinishesTheCallInFlight() throws Exception {
         Process process = launch("--listen", "tcp://127.0.0.1:0", "--threads", "2");
         try {

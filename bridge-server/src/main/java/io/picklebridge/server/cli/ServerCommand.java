@@ -124,7 +124,7 @@ public final class ServerCommand implements Callable<Integer> {
             builder.listen(parsed);
         }
         if (authkeyFile != null) {
-            builder.authkey(Authkeys.read(authkeyFile));
+            builder.authkey(readAuthkey(authkeyFile));
         } else if (tcp && noAuth) {
             builder.allowUnauthenticatedTcp(true);
             err.println("picklebridge WARNING: TCP without an authkey (--no-auth): anyone who can connect can run every worker");
@@ -157,5 +157,24 @@ public final class ServerCommand implements Callable<Integer> {
         err.flush();
         server.awaitClose();
         return 0;
+    }
+
+    /**
+     * The key file's bytes, or an exception whose message names the file and the problem:
+     * {@code "cannot read authkey file /nonexistent: no such file"}.
+     */
+    static byte[] readAuthkey(Path file) throws java.io.IOException {
+        try {
+            return Authkeys.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new java.io.IOException("cannot read authkey file " + file + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new java.io.IOException("cannot read authkey file " + file + ": permission denied", e);
+        } catch (java.io.IOException e) {
+            String message = e.getMessage();
+            if (message != null && message.startsWith("authkey file ")) throw e; // empty, too long: says it
+            throw new java.io.IOException("cannot read authkey file " + file + ": "
+                    + (message == null ? e.getClass().getSimpleName() : message), e);
+        }
     }
 }
