@@ -43,6 +43,7 @@ public final class Dispatcher {
     private final ExecutorService pool;
     private final ScheduledThreadPoolExecutor timer;
     private final DispatcherStats stats = new DispatcherStats();
+    private final AtomicInteger busy = new AtomicInteger(); // tasks running on the pool right now
 
     /**
      * @param threads               worker threads
@@ -85,12 +86,22 @@ public final class Dispatcher {
 
     Map<String, Object> helloInfo() { return helloInfo.get(); }
 
+    /** Tasks running on the pool right now. */
+    int busy() { return busy.get(); }
+
     double timeoutFor(double requested) {
         return requested > 0 ? requested : defaultTimeoutSeconds;
     }
 
     Future<?> execute(Runnable call) {
-        return pool.submit(call);
+        return pool.submit(() -> {
+            busy.incrementAndGet();
+            try {
+                call.run();
+            } finally {
+                busy.decrementAndGet();
+            }
+        });
     }
 
     ScheduledFuture<?> schedule(Runnable action, double seconds) {
@@ -106,15 +117,18 @@ public final class Dispatcher {
      * Stops taking work, lets running calls finish for up to {@code grace}, then interrupts
      * what is left.
      *
-     * @return true when everything finished within the grace period
+     * @return true when no call had to be interrupted or dropped (idle threads still winding
+     *         down at the end of the grace period do not count)
      */
     public boolean shutdown(Duration grace) throws InterruptedException {
         pool.shutdown();
         timer.shutdown();
         boolean finished = pool.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
         if (!finished) {
+            boolean running = busy.get() > 0;
             // interrupts running calls; queued ones are dropped (their connections close with the server)
-            pool.shutdownNow();
+            boolean dropped = !pool.shutdownNow().isEmpty();
+            finished = !running && !dropped;
             pool.awaitTermination(1, TimeUnit.SECONDS);
         }
         timer.shutdownNow();
