@@ -832,6 +832,10 @@ final class Unpickler {
         }
         Object known = KnownGlobals.construct(g, form, args, kwargs);
         if (known != KnownGlobals.UNKNOWN) return known;
+        String refusal = DangerousCallables.reasonToRefuse(g);
+        if (refusal != null) {
+            throw new PickleRefusedException("refused to call " + g.qualifiedName() + ": " + refusal);
+        }
         return new PyObject(g, form, args, kwargs);
     }
 

@@ -199,11 +199,12 @@ class UnpicklerTest {
     }
 
     @Test
-    void classicSystemCallIsOnlyARecipe() {
-        Object v = codec.loads("cos\nsystem\n(S'echo pwned'\ntR.".getBytes());
-        PyObject call = assertInstanceOf(PyObject.class, v);
-        assertEquals(new PyGlobal("os", "system"), call.type());
-        assertEquals(PyTuple.of("echo pwned"), call.args());
+    void classicSystemCallIsRefusedButTheNameAloneIsJustAName() {
+        PickleRefusedException refused = assertThrows(PickleRefusedException.class,
+                () -> codec.loads("cos\nsystem\n(S'echo pwned'\ntR.".getBytes()));
+        assertTrue(refused.getMessage().startsWith("refused to call os.system"), refused.getMessage());
+        // naming a global without calling it stays an inert name
+        assertEquals(new PyGlobal("os", "system"), codec.loads("cos\nsystem\n.".getBytes()));
     }
 
     @Test
