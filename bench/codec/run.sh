@@ -17,10 +17,13 @@ mvn -B -q -f bench/codec-jmh/pom.xml -Dpb.targetName="$target" package
 python3 bench/codec/payloads.py "$work/payloads"
 rm -f "$work"/jmh-*.json
 
-# Short iterations: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (a single slow call may run longer).
-jmh() { java -jar "$work/benchmarks.jar" -f 1 -w 1s -r 1s -jvmArgsAppend "-Xms3g -Xmx3g -Dpb.payloads=$work/payloads" "$@"; }
-jmh 'CodecBenchmark' -wi 2 -i 3 -p payload=rpc,floats,strings,dicts,bytes -rf json -rff "$work/jmh-main.json" $jmh_args
-jmh 'CodecBenchmark\.(decodeOurs|encodeOurs|encodeRazorvine)$' -wi 2 -i 3 -p payload=ints -rf json -rff "$work/jmh-ints.json" $jmh_args
+# 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement (a single slow call may run longer). Every fork,
+# ours and razorvine alike, gets the same fixed, pre-touched 4 GiB heap, so no row measures heap
+# growth or first-touch page faults.
+jvm_flags="-Xms4g -Xmx4g -XX:+AlwaysPreTouch"
+jmh() { java -jar "$work/benchmarks.jar" -f 1 -w 1s -r 1s -jvmArgsAppend "$jvm_flags -Dpb.payloads=$work/payloads" "$@"; }
+jmh 'CodecBenchmark' -wi 3 -i 5 -p payload=rpc,floats,strings,dicts,bytes -rf json -rff "$work/jmh-main.json" $jmh_args
+jmh 'CodecBenchmark\.(decodeOurs|encodeOurs|encodeRazorvine)$' -wi 3 -i 5 -p payload=ints -rf json -rff "$work/jmh-ints.json" $jmh_args
 # razorvine decodes 1M ints in seconds to minutes (its APPENDS is quadratic): one single shot.
 jmh 'CodecBenchmark\.decodeRazorvine$' -bm ss -wi 0 -i 1 -p payload=ints -rf json -rff "$work/jmh-razorvine-ints.json" $jmh_args
 python3 bench/codec/cpython_bench.py "$work/payloads" > "$work/cpython.json"
