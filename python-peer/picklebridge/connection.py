@@ -54,6 +54,21 @@ def decode_message(data: bytes, allow: Optional[AllowList] = None) -> tuple:
     return message
 
 
+class _RequestFuture(Future):
+    """A Future whose ``cancel()`` also asks the peer to cancel its request.
+
+    Cheaper per call than ``add_done_callback`` (no callback list, no lock at completion).
+    """
+
+    def cancel(self) -> bool:
+        cancelled = super().cancel()
+        if cancelled:
+            connection = getattr(self, "_connection", None)
+            if connection is not None:
+                connection.cancel(self.request_id)
+        return cancelled
+
+
 class _Request:
     __slots__ = ("future", "kind", "worker", "on_item")
 
@@ -182,10 +197,13 @@ class BridgeConnection:
 
         Returns a Future for the terminal reply; cancelling it sends ``("cancel", id)``.
         """
-        future: Future = Future()
+        future = _RequestFuture()
         request_id = next(self._ids)
         if kind == "call":
-            message = ("call", request_id, worker, tuple(args), dict(kwargs_or_options or {}))
+            if type(args) is not tuple:
+                args = tuple(args)
+            kwargs = kwargs_or_options if type(kwargs_or_options) is dict else dict(kwargs_or_options or {})
+            message = ("call", request_id, worker, args, kwargs)
             if options:
                 message += (options,)
         elif kind == "map":
@@ -204,7 +222,7 @@ class BridgeConnection:
             if isinstance(exc, OSError):
                 raise BridgeConnectionError("%s: cannot send: %s" % (self.peer, exc)) from exc
             raise
-        future.add_done_callback(self._cancel_if_cancelled)
+        future._connection = self  # from now on, cancel() sends ("cancel", id)
         return future
 
     def cancel(self, request_id: int) -> None:
@@ -223,10 +241,6 @@ class BridgeConnection:
         self._pongs[key] = future
         self._send(("ping", key))
         return future.result(timeout)
-
-    def _cancel_if_cancelled(self, future: Future) -> None:
-        if future.cancelled():
-            self.cancel(future.request_id)
 
     def _check_open(self) -> None:
         if os.getpid() != self.pid:
@@ -338,9 +352,7 @@ class BridgeConnection:
             request = self._pending.pop(request_id, None)
         if request is None:
             return False  # cancelled by us, or an id we never sent
-        if request.future.cancelled():
-            return True
-        try:
+        try:  # a future cancelled meanwhile raises InvalidStateError
             if exc is not None:
                 request.future.set_exception(exc)
             else:
