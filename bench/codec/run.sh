@@ -22,10 +22,10 @@ rm -f "$work"/jmh-*.json
 # growth or first-touch page faults.
 jvm_flags="-Xms4g -Xmx4g -XX:+AlwaysPreTouch"
 jmh() { java -jar "$work/benchmarks.jar" -f 1 -w 1s -r 1s -jvmArgsAppend "$jvm_flags -Dpb.payloads=$work/payloads" "$@"; }
-jmh 'CodecBenchmark' -wi 3 -i 5 -p payload=rpc,floats,strings,dicts,bytes -rf json -rff "$work/jmh-main.json" $jmh_args
-jmh 'CodecBenchmark\.(decodeOurs|encodeOurs|encodeRazorvine)$' -wi 3 -i 5 -p payload=ints -rf json -rff "$work/jmh-ints.json" $jmh_args
-# razorvine decodes 1M ints in seconds to minutes (its APPENDS is quadratic): one single shot.
-jmh 'CodecBenchmark\.decodeRazorvine$' -bm ss -wi 0 -i 1 -p payload=ints -rf json -rff "$work/jmh-razorvine-ints.json" $jmh_args
+jmh 'CodecBenchmark' -wi 3 -i 5 -p payload=rpc,strings,dicts,bytes -rf json -rff "$work/jmh-main.json" $jmh_args
+jmh 'CodecBenchmark\.(decodeOurs|encodeOurs|encodeRazorvine)$' -wi 3 -i 5 -p payload=ints,floats -rf json -rff "$work/jmh-ints.json" $jmh_args
+# razorvine decodes 1M ints or floats in seconds to minutes (its APPENDS is quadratic): one single shot each.
+jmh 'CodecBenchmark\.decodeRazorvine$' -bm ss -wi 0 -i 1 -p payload=ints,floats -rf json -rff "$work/jmh-razorvine-ints.json" $jmh_args
 python3 bench/codec/cpython_bench.py "$work/payloads" > "$work/cpython.json"
 
 mkdir -p bench/results
