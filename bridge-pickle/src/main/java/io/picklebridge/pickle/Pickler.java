@@ -49,6 +49,8 @@ final class Pickler {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONGS_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final int FRAME_TARGET = 64 * 1024;
+    /** Output kept in one buffer before it becomes a chunk: the buffer stays below 1 MiB. */
+    private static final int SPILL_AT = 256 * 1024;
     private static final int FRAME_MIN = 4;
     private static final int BATCH = 1000;
     /** Strings and bytes at least this long are memoized (shorter ones are cheaper to rewrite). */
@@ -63,7 +65,10 @@ final class Pickler {
     private final int maxDepth;
 
     private byte[] buf = new byte[256];
-    private List<byte[]> chunks; // output before buf, when large payloads were kept by reference
+    // Output before buf: finished stretches of buf (handed over, not copied) and large payloads
+    // kept by reference; copied once into the result. Keeps buf below G1's humongous size.
+    private List<byte[]> chunks;
+    private int[] chunkLengths;
     private long chunkBytes;
     private int pos;
     private int frameStart = -1;
@@ -107,9 +112,9 @@ final class Pickler {
         if (chunkBytes + pos > Integer.MAX_VALUE - 16) throw new PickleLimitException("pickle larger than 2 GiB");
         byte[] out = new byte[(int) (chunkBytes + pos)];
         int at = 0;
-        for (byte[] chunk : chunks) {
-            System.arraycopy(chunk, 0, out, at, chunk.length);
-            at += chunk.length;
+        for (int i = 0; i < chunks.size(); i++) {
+            System.arraycopy(chunks.get(i), 0, out, at, chunkLengths[i]);
+            at += chunkLengths[i];
         }
         System.arraycopy(buf, 0, out, at, pos);
         return out;
@@ -173,12 +178,44 @@ final class Pickler {
         pos += 9;
     }
 
-    /** At an opcode boundary: close the frame once it reaches 64 KiB and open the next. */
+    /**
+     * At an opcode boundary: close the frame once it reaches 64 KiB and open the next; between
+     * frames (or without framing), hand a large enough buffer over to the chunks.
+     */
     private void boundary() {
-        if (frameStart >= 0 && pos - frameStart - 9 >= FRAME_TARGET) {
-            commitFrame();
-            startFrame();
+        if (frameStart >= 0) {
+            if (pos - frameStart - 9 >= FRAME_TARGET) {
+                commitFrame();
+                if (pos >= SPILL_AT) spill();
+                startFrame();
+            }
+        } else if (pos >= SPILL_AT) {
+            spill();
         }
+    }
+
+    /** Hands the finished output in buf over to the chunks (no copy) and starts a fresh buf. */
+    private void spill() {
+        if (sink != null || pos == 0) return;
+        byte[] full = buf;
+        int n = pos;
+        buf = new byte[Math.max(256, Math.min(full.length, 2 * SPILL_AT))];
+        pos = 0;
+        addChunk(full, 0, n);
+    }
+
+    private void addChunk(byte[] data, int off, int len) {
+        if (off != 0) data = Arrays.copyOfRange(data, off, off + len);
+        if (chunks == null) {
+            chunks = new ArrayList<>();
+            chunkLengths = new int[8];
+        } else if (chunks.size() == chunkLengths.length) {
+            chunkLengths = Arrays.copyOf(chunkLengths, chunkLengths.length * 2);
+        }
+        chunkLengths[chunks.size()] = len;
+        chunks.add(data);
+        chunkBytes += len;
+        if (chunkBytes > Integer.MAX_VALUE - 16) throw new PickleLimitException("pickle larger than 2 GiB");
     }
 
     private void commitFrame() {
@@ -220,12 +257,8 @@ final class Pickler {
                     throw new UncheckedIOException(e);
                 }
             } else {
-                if (chunks == null) chunks = new ArrayList<>();
-                chunks.add(Arrays.copyOf(buf, pos));
-                chunks.add(off == 0 && len == data.length ? data : Arrays.copyOfRange(data, off, off + len));
-                chunkBytes += pos + (long) len;
-                if (chunkBytes > Integer.MAX_VALUE - 16) throw new PickleLimitException("pickle larger than 2 GiB");
-                pos = 0;
+                spill();
+                addChunk(data, off, len);
             }
             if (framing) startFrame();
             return;
