@@ -52,8 +52,10 @@ final class Unpickler {
     private int mp;
     private int fence; // stack slots below the innermost mark are out of reach, as in _pickle.c
 
-    private Object[] memo = new Object[16];
-    private int[] memoDepth = new int[16];
+    private static final Object[] NO_MEMO = {};
+    private static final int[] NO_MEMO_DEPTH = {};
+    private Object[] memo = NO_MEMO; // allocated on the first MEMOIZE/PUT: many pickles have none
+    private int[] memoDepth = NO_MEMO_DEPTH;
     private Map<Long, Object[]> sparseMemo; // {value, depth} for far-away indices
     private int memoCount;
 
@@ -310,7 +312,7 @@ final class Unpickler {
             memo[i] = stored;
             memoDepth[i] = d;
         } else if (i < Math.max(memo.length * 2L, 1024)) {
-            int n = Math.max(memo.length * 2, i + 1);
+            int n = Math.max(Math.max(memo.length * 2, i + 1), 8);
             memo = java.util.Arrays.copyOf(memo, n);
             memoDepth = java.util.Arrays.copyOf(memoDepth, n);
             countMemo();
