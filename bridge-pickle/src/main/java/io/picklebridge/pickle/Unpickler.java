@@ -887,6 +887,11 @@ final class Unpickler {
             throw new PickleException("pickle stream refers to out-of-band data but no (or too few) buffers were given");
         }
         ByteBuffer b = buffers.get(nextBuffer++).duplicate();
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
+            // a whole writable array: hand it over as Python hands over the buffer object (no copy)
+            push(new PyByteArray(b.array()), 0);
+            return;
+        }
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);
         push(new PyByteArray(bytes), 0);

@@ -143,4 +143,20 @@ class NdArrayTest {
         oddDtype.setState(PyTuple.of(3L, "<", null, null, null, -1L, -1L, 0L));
         assertEquals(oddDtype, codec.loads(codec.dumps(oddDtype)));
     }
+
+    @Test
+    void outOfBandBuffersAreWrappedNotCopied() {
+        NdArray a = NdArray.of(1.0, 2.0, 3.0);
+        List<ByteBuffer> taken = new java.util.ArrayList<>();
+        byte[] pickle = codec.dumps(a, 5, b -> !b.isReadOnly() && taken.add(b));
+        assertEquals(1, taken.size());
+        byte[] received = new byte[24];
+        taken.get(0).duplicate().get(received);
+        NdArray back = (NdArray) codec.loads(ByteBuffer.wrap(pickle), List.of(ByteBuffer.wrap(received)));
+        assertArrayEquals(new double[] {1, 2, 3}, back.toDoubleArray());
+        // the array wraps the received bytes themselves: the same byte[], no copy
+        assertTrue(back.asByteBuffer().array() == received, "NdArray copied the out-of-band buffer");
+        ByteBuffer.wrap(received).order(ByteOrder.LITTLE_ENDIAN).putDouble(0, 9.5);
+        assertEquals(9.5, back.toDoubleArray()[0]);
+    }
 }
