@@ -7,6 +7,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.Version;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.picklebridge.pickle.PickleCodec;
+import io.picklebridge.pickle.numpy.NumpySupport;
+import io.picklebridge.wire.OutOfBand;
 import io.picklebridge.server.dispatch.Dispatcher;
 import io.picklebridge.server.dispatch.DispatcherStats;
 import io.picklebridge.server.dispatch.RequestHandler;
@@ -216,7 +218,9 @@ public final class BridgeServer implements AutoCloseable {
         info.put("server", "picklebridge-java/" + VERSION);
         info.put("version", (long) Hello.VERSION);
         info.put("protocol", (long) PickleCodec.HIGHEST_PROTOCOL);
-        info.put("capabilities", new ArrayList<Object>(Hello.CAPABILITIES));
+        List<Object> capabilities = new ArrayList<Object>(Hello.CAPABILITIES);
+        capabilities.add(OutOfBand.CAPABILITY); // protocol 5 buffers as frames (docs/protocol.md 4.1)
+        info.put("capabilities", capabilities);
         info.put("max_frame", (long) settings.maxFrame);
         info.put("max_in_flight", (long) settings.maxInFlight);
         info.put("threads", (long) settings.threads);
@@ -253,7 +257,7 @@ public final class BridgeServer implements AutoCloseable {
         int maxFrame = FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
         double callTimeoutSeconds;
         Duration shutdownGrace = Duration.ofSeconds(5);
-        PickleCodec codec = PickleCodec.defaults();
+        PickleCodec codec = NumpySupport.codec(); // numpy arrays and pandas frames as NdArray / DataFrame
         boolean forceNio;
         Consumer<BridgeServer> onStdioClosed;
 
@@ -365,7 +369,7 @@ public final class BridgeServer implements AutoCloseable {
             return this;
         }
 
-        /** The codec for requests and replies (default {@link PickleCodec#defaults()}). */
+        /** The codec for requests and replies (default {@link NumpySupport#codec()}: the defaults plus numpy/pandas). */
         public Builder codec(PickleCodec codec) {
             settings.codec = codec;
             return this;

@@ -59,6 +59,10 @@ public final class ArgumentConverter {
             if (raw.isPrimitive()) throw mismatch(value, target);
             return raw == Optional.class ? Optional.empty() : null;
         }
+        if (value instanceof io.picklebridge.pickle.numpy.NdArray array) {
+            Object converted = NdArrayArguments.convert(array, raw, target); // numpy: typed arrays and zero-copy views
+            if (converted != null) return converted;
+        }
         if (raw.isPrimitive()) raw = boxed(raw);
 
         if (raw == Long.class) return toLong(value, target, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -147,6 +151,8 @@ public final class ArgumentConverter {
             n = b ? 1 : 0;
         } else if (value instanceof BigInteger big) {
             throw outOfRange(big, target);
+        } else if (NdArrayArguments.integral(value) != null) {
+            n = NdArrayArguments.integral(value);
         } else {
             throw mismatch(value, target);
         }
@@ -165,6 +171,7 @@ public final class ArgumentConverter {
         if (value instanceof Float f) return f;
         if (value instanceof Integer || value instanceof Short || value instanceof Byte) return ((Number) value).doubleValue();
         if (value instanceof Boolean b) return b ? 1.0 : 0.0;
+        if (NdArrayArguments.real(value) != null) return NdArrayArguments.real(value);
         if (value instanceof BigInteger big) {
             double d = big.doubleValue();
             if (Double.isInfinite(d)) throw outOfRange(big, target);

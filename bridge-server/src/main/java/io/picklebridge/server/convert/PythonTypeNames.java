@@ -48,6 +48,10 @@ public final class PythonTypeNames {
         if (value instanceof PyTuple) return "tuple";
         if (value instanceof PyObject o) return o.type().qualifiedName();
         if (value instanceof PyGlobal) return "type";
+        if (value instanceof io.picklebridge.pickle.numpy.NdArray a) return "numpy.ndarray of " + a.dtype().name();
+        if (value instanceof io.picklebridge.pickle.numpy.NumpyScalar s) return "numpy." + s.dtype().name();
+        if (value instanceof io.picklebridge.pickle.numpy.DataFrame) return "pandas.DataFrame";
+        if (value instanceof io.picklebridge.pickle.numpy.Series) return "pandas.Series";
         Class<?> type = value.getClass();
         if (type.getPackageName().equals("io.picklebridge.pickle") && type.getSimpleName().startsWith("Py")) {
             return pythonNameOfCodecType(type.getSimpleName().substring(2));

@@ -44,6 +44,23 @@ final class ConnectionCalls {
 
     Dispatcher dispatcher() { return dispatcher; }
 
+    /** Set by the hello exchange when both sides listed "oob" at protocol 5 (event loop; read by workers). */
+    private volatile boolean outOfBand;
+
+    void outOfBand(boolean on) { outOfBand = on; }
+
+    /**
+     * Pickles a reply: with its large buffers (numpy data...) out of band once negotiated
+     * (an {@link io.picklebridge.wire.OutOfBandMessage}), else as one frame.
+     */
+    ByteBuf encode(PyTuple message, int protocol) {
+        if (outOfBand && protocol == 5) {
+            return io.picklebridge.wire.OutOfBandMessage.pickle(dispatcher.codec(), message,
+                    io.picklebridge.wire.OutOfBand.DEFAULT_MIN_BUFFER_BYTES);
+        }
+        return dispatcher.encode(message, protocol);
+    }
+
     Channel channel() { return channel; }
 
     int inFlight() { return inFlight.get(); }

@@ -14,6 +14,7 @@ import io.picklebridge.wire.Hello;
 import io.picklebridge.wire.MapChunk;
 import io.picklebridge.wire.Message;
 import io.picklebridge.wire.Messages;
+import io.picklebridge.wire.OutOfBand;
 import io.picklebridge.wire.Ping;
 import io.picklebridge.wire.Pong;
 import io.picklebridge.wire.ProtocolException;
@@ -67,6 +68,15 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Message message) { // an out-of-band group, decoded by the OutOfBandDecoder
+            try {
+                handleMessage(message, negotiatedProtocol > 0 ? negotiatedProtocol : 5);
+            } catch (ProtocolException e) {
+                Object id = e.requestId().isPresent() ? (Object) e.requestId().getAsLong() : null;
+                replyProtocolError(id, e.getMessage(), negotiatedProtocol > 0 ? negotiatedProtocol : 5);
+            }
+            return;
+        }
         if (!(msg instanceof ByteBuf frame)) {
             ctx.fireChannelRead(msg);
             return;
@@ -139,7 +149,10 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(Object value, int protocol) {
-        Message message = Messages.fromPickleValue(value);
+        handleMessage(Messages.fromPickleValue(value), protocol);
+    }
+
+    private void handleMessage(Message message, int protocol) {
         if (message instanceof Call call) {
             calls.submit(new CallRequest(CallRequest.Kind.CALL, call.id(), call.worker(), call.args(), call.kwargs(),
                     null, false, call.options().stream(), seconds(call.options()), protocol));
@@ -173,6 +186,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         int replyProtocol = negotiatedProtocol > 0 ? negotiatedProtocol : protocol;
         Map<String, Object> reply = new LinkedHashMap<>(dispatcher.helloInfo());
         reply.put("protocol", (long) replyProtocol);
+        boolean offered = reply.get("capabilities") instanceof java.util.List<?> caps && caps.contains(OutOfBand.CAPABILITY);
+        calls.outOfBand(offered && replyProtocol == 5 && hello.capabilities().contains(OutOfBand.CAPABILITY));
         calls.reply(dispatcher.encode(new Hello(reply).toPickleValue(), replyProtocol));
     }
 

@@ -131,7 +131,7 @@ final class RunningCall implements Runnable {
                     window.left();
                     return;
                 }
-                calls.replyItem(calls.dispatcher().encode(PyTuple.of("item", request.id(), item),
+                calls.replyItem(calls.encode(PyTuple.of("item", request.id(), item),
                         request.protocol()), window);
                 count++;
             }
@@ -169,7 +169,7 @@ final class RunningCall implements Runnable {
         if (!claim()) return;
         ByteBuf reply;
         try {
-            reply = calls.dispatcher().encode(PyTuple.of("result", request.id(), value), request.protocol());
+            reply = calls.encode(PyTuple.of("result", request.id(), value), request.protocol());
         } catch (RuntimeException e) {
             failed = true;
             reply = encodeError(ExceptionMapping.errorInfo("TypeError", "the result of " + request.worker()
@@ -209,10 +209,10 @@ final class RunningCall implements Runnable {
 
     private ByteBuf encodeError(Map<String, Object> info) {
         try {
-            return calls.dispatcher().encode(PyTuple.of("error", request.id(), info), request.protocol());
+            return calls.encode(PyTuple.of("error", request.id(), info), request.protocol());
         } catch (RuntimeException e) {
             // the message or traceback itself would not pickle (e.g. odd characters): send the bare facts
-            return calls.dispatcher().encode(PyTuple.of("error", request.id(), ExceptionMapping.errorInfo(
+            return calls.encode(PyTuple.of("error", request.id(), ExceptionMapping.errorInfo(
                     String.valueOf(info.get("type")), "error info could not be pickled: " + e, request.worker())),
                     request.protocol());
         }

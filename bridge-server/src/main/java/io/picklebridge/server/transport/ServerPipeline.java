@@ -6,14 +6,17 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.picklebridge.server.dispatch.Dispatcher;
 import io.picklebridge.server.dispatch.RequestHandler;
+import io.picklebridge.wire.OutOfBand;
+import io.picklebridge.wire.OutOfBandDecoder;
+import io.picklebridge.wire.OutOfBandEncoder;
 import io.picklebridge.wire.WirePipeline;
 
 /**
  * The pipeline of every server connection, whatever the transport:
  *
  * <pre>
- *  socket -&gt; FrameDecoder -&gt; [ServerHandshakeHandler] -&gt; RequestHandler -&gt; Dispatcher (worker threads)
- *  socket &lt;- FrameEncoder &lt;- [ServerHandshakeHandler] &lt;- RequestHandler &lt;- ReplyWriter
+ *  socket -&gt; FrameDecoder -&gt; [ServerHandshakeHandler] -&gt; OutOfBandDecoder -&gt; RequestHandler -&gt; Dispatcher (worker threads)
+ *  socket &lt;- FrameEncoder &lt;- OutOfBandEncoder &lt;- [ServerHandshakeHandler] &lt;- RequestHandler &lt;- ReplyWriter
  * </pre>
  *
  * The handshake handler is present when the listener has an authkey, and removes itself once
@@ -44,6 +47,9 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         wire.install(p);
+        // out-of-band groups (docs/protocol.md 4.1): split on the way out, grouped and decoded on the way in
+        p.addAfter(WirePipeline.FRAME_ENCODER, "oobEncoder", OutOfBandEncoder.INSTANCE);
+        p.addLast("oobDecoder", new OutOfBandDecoder(dispatcher.codec(), OutOfBand.MAX_BUFFERS));
         p.addLast("requests", new RequestHandler(dispatcher));
         if (channels != null) channels.add(ch);
     }
