@@ -96,7 +96,9 @@ class Client:
     restricted unpickler's allow-list.  A private JVM runs with ``jvm_options`` (default:
     :data:`picklebridge.jvm.DEFAULT_JVM_OPTIONS`) and extra ``server_args`` such as
     ``["--threads=8"]``; ``pipe_transport`` is ``"socketpair"`` (one full-duplex socket as
-    the JVM's stdin and stdout: the lower latency) or ``"pipes"``.  In a forked child the
+    the JVM's stdin and stdout: the lower latency) or ``"pipes"``.  ``out_of_band`` (default
+    true) sends and receives large protocol 5 buffers (numpy arrays' data) as their own frames
+    when the server offers it (docs/protocol.md 4.1).  In a forked child the
     client reconnects (a private
     JVM is started anew) instead of sharing its parent's connection.
     """
@@ -106,7 +108,7 @@ class Client:
                  protocol: int = HIGHEST_PROTOCOL, jar: Optional[str] = None,
                  java: Optional[str] = None, jvm_options: Optional[Sequence[str]] = None,
                  server_args: Sequence[str] = (), pipe_transport: str = "socketpair",
-                 connect_timeout: float = 60.0):
+                 connect_timeout: float = 60.0, out_of_band: bool = True):
         self._addresses = parse_addresses(address)
         self._authkey = read_authkey(authkey, authkey_file)
         self._allow = AllowList(allow)
@@ -115,6 +117,7 @@ class Client:
         self._server_args = list(server_args)
         self._pipe_transport = pipe_transport
         self._connect_timeout = connect_timeout
+        self._out_of_band = out_of_band
         self._lock = threading.Lock()
         self._connections: List[BridgeConnection] = []
         self._closed = False
@@ -137,7 +140,7 @@ class Client:
         if address.scheme != "stdio":
             raw = open_socket_connection(address, self._authkey, self._connect_timeout)
             conn = BridgeConnection(raw, peer=str(address), allow=self._allow,
-                                    protocol=self._protocol)
+                                    protocol=self._protocol, out_of_band=self._out_of_band)
             conn.start(self._connect_timeout)
             return conn
         process = JavaProcess(self._jar, self._java, self._jvm_options, self._server_args,
@@ -145,7 +148,8 @@ class Client:
         reader, writer = process.start()
         conn = BridgeConnection(reader, writer, peer="the JVM (pid %d)" % process.pid,
                                 allow=self._allow, protocol=self._protocol,
-                                describe_exit=process.exit_description, on_close=process.stop)
+                                describe_exit=process.exit_description, on_close=process.stop,
+                                out_of_band=self._out_of_band)
         conn.process = process
         threading.Thread(target=_watch_process, args=(process, weakref.ref(conn)), daemon=True,
                          name="picklebridge-jvm-watch-%d" % process.pid).start()

@@ -18,6 +18,8 @@ serving peer can reuse them.
 import itertools
 import logging
 import os
+import pickle
+import struct
 import threading
 import weakref
 from concurrent.futures import Future
@@ -37,6 +39,16 @@ log = logging.getLogger("picklebridge")
 
 CAPABILITIES = ["call", "map", "stream", "cancel", "ping", "timeout"]
 
+#: The client's extra capability: protocol 5 out-of-band buffers as frames (docs/protocol.md
+#: 4.1). Only the client side implements it, so ``serve`` does not list it.
+OOB_CAPABILITY = "oob"
+#: Out-of-band buffers (docs/protocol.md 4.1): the first frame of a group starts with this byte.
+OOB_MARKER = b"\xff"
+#: Buffers smaller than this stay inside the pickle.
+OOB_MIN_BUFFER_BYTES = 64 * 1024
+#: Most buffers one message carries.
+OOB_MAX_BUFFERS = 1024
+
 _live_connections: "weakref.WeakSet[BridgeConnection]" = weakref.WeakSet()
 
 
@@ -45,9 +57,10 @@ def encode_message(message: tuple, protocol: int = HIGHEST_PROTOCOL) -> bytes:
     return dumps(message, protocol)
 
 
-def decode_message(data: bytes, allow: Optional[AllowList] = None) -> tuple:
+def decode_message(data: bytes, allow: Optional[AllowList] = None,
+                   buffers: Optional[list] = None) -> tuple:
     """Unpickle one protocol message with the restricted unpickler; check its shape."""
-    message = loads(data, allow)
+    message = loads(data, allow, buffers)
     if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
         raise ProtocolError("a message must be a tuple starting with its kind, got %r"
                             % (type(message).__name__,))
@@ -86,12 +99,18 @@ class BridgeConnection:
     def __init__(self, reader: mpc.Connection, writer: Optional[mpc.Connection] = None, *,
                  peer: str, allow: Optional[AllowList] = None, protocol: int = HIGHEST_PROTOCOL,
                  describe_exit: Optional[Callable[[], Tuple[Optional[int], str]]] = None,
-                 on_close: Optional[Callable[[], None]] = None):
+                 on_close: Optional[Callable[[], None]] = None, out_of_band: bool = True):
         self._reader = reader
         self._writer = writer if writer is not None else reader
         self.peer = peer
         self._allow = allow
         self.protocol = protocol
+        self._offer_oob = out_of_band
+        #: Whether large buffers travel as their own frames (both hellos listed "oob" at protocol 5).
+        self.out_of_band = False
+        #: Out-of-band groups sent and received (each carries one or more buffer frames).
+        self.oob_sent = 0
+        self.oob_received = 0
         self.server_info: Dict[str, Any] = {}
         self._describe_exit = describe_exit
         self._on_close = on_close
@@ -117,7 +136,8 @@ class BridgeConnection:
         self._reader_thread.start()
         self._send(("hello", {"protocol": self.protocol,
                               "client": "picklebridge-python/%s" % __version__,
-                              "capabilities": list(CAPABILITIES)}))
+                              "capabilities": list(CAPABILITIES)
+                              + ([OOB_CAPABILITY] if self._offer_oob else [])}))
         try:
             info = self._hello.result(timeout)
         except FutureTimeoutError:
@@ -128,6 +148,8 @@ class BridgeConnection:
             raise
         self.server_info = dict(info) if isinstance(info, dict) else {}
         self.protocol = min(self.protocol, int(self.server_info.get("protocol", self.protocol)))
+        self.out_of_band = (self._offer_oob and self.protocol >= 5
+                            and OOB_CAPABILITY in (self.server_info.get("capabilities") or ()))
         return self.server_info
 
     @property
@@ -253,11 +275,28 @@ class BridgeConnection:
             raise BridgeConnectionError("%s: the connection is closed" % self.peer)
 
     def _send(self, message: tuple) -> None:
-        data = encode_message(message, self.protocol)
+        buffers: list = []
+        if self.out_of_band:
+            def keep_in_band(buffer: pickle.PickleBuffer) -> bool:
+                # pickle's buffer_callback: a false answer takes the buffer out of band
+                if memoryview(buffer).nbytes < OOB_MIN_BUFFER_BYTES or len(buffers) >= OOB_MAX_BUFFERS:
+                    return True
+                buffers.append(buffer)
+                return False
+            data = pickle.dumps(message, 5, buffer_callback=keep_in_band)
+        else:
+            data = encode_message(message, self.protocol)
         with self._send_lock:
             if self._closed:
                 self._check_open()
-            self._writer.send_bytes(data)
+            if not buffers:
+                self._writer.send_bytes(data)
+                return
+            # one group, back to back: header + pickle, then each buffer as its own frame
+            self._writer.send_bytes(OOB_MARKER + struct.pack(">I", len(buffers)) + data)
+            for buffer in buffers:
+                self._writer.send_bytes(buffer.raw())
+            self.oob_sent += 1
 
     # -- replies ---------------------------------------------------------------------------
 
@@ -266,7 +305,10 @@ class BridgeConnection:
         try:
             while True:
                 data = self._reader.recv_bytes()
-                self._dispatch(data)
+                if data[:1] == OOB_MARKER:
+                    self._receive_group(data)
+                else:
+                    self._dispatch(data)
         except (EOFError, OSError) as exc:
             failure = exc
         except BaseException as exc:  # a bug here must not leave callers waiting forever
@@ -307,13 +349,26 @@ class BridgeConnection:
                 except Exception:  # cancelled or completed meanwhile
                     pass
 
-    def _dispatch(self, data: bytes) -> None:
+    def _receive_group(self, header: bytes) -> None:
+        """An out-of-band group: the pickle after the 5-byte header, then its buffer frames."""
+        count = struct.unpack(">I", header[1:5])[0] if len(header) >= 5 else 0
+        if not 0 < count <= OOB_MAX_BUFFERS:
+            for _ in range(count):  # stay in step with the stream, keep nothing
+                self._reader.recv_bytes()
+            log.error("picklebridge: %s sent an out-of-band group of %d buffers", self.peer, count)
+            return
+        # writable buffers, so numpy arrays arrive writable (one copy out of the received bytes)
+        buffers = [bytearray(self._reader.recv_bytes()) for _ in range(count)]
+        self.oob_received += 1
+        self._dispatch(header[5:], buffers)
+
+    def _dispatch(self, data: bytes, buffers: Optional[list] = None) -> None:
         if self._hello is not None and not self._hello.done() and data.startswith(CHALLENGE):
             self._hello.set_exception(BridgeConnectionError(
                 "%s requires an authkey: pass authkey=... (or authkey_file=...)" % self.peer))
             return
         try:
-            message = decode_message(data, self._allow)
+            message = decode_message(data, self._allow, buffers)
         except Exception as exc:
             kind, request_id = peek_kind_and_id(data)
             if kind in ("result", "item", "error") and self._complete(request_id, exc=exc, final=True):

@@ -4,8 +4,10 @@ Bytes from a peer are never given to :func:`pickle.loads`.  :class:`RestrictedUn
 resolves a global only when it is on the allow-list: the value types of the codec's type
 table (builtins, datetime, decimal, uuid, fractions, collections, array, zoneinfo), the
 helpers pickle itself emits for them (``copyreg._reconstructor``, ``_codecs.encode``, ...),
-and members of :class:`enum.Enum` subclasses in modules the program has already imported.
-Anything else raises :class:`GlobalRefusedError` naming the global and how to allow it::
+members of :class:`enum.Enum` subclasses in modules the program has already imported, and,
+when numpy / pandas are importable, the reconstructors their pickles name for arrays, dtypes,
+scalars, DataFrames and Series (:data:`NUMPY_ALLOWED`, :data:`PANDAS_ALLOWED`; see
+docs/numpy.md for why these are safe to resolve).  Anything else raises :class:`GlobalRefusedError` naming the global and how to allow it::
 
     >>> allow = AllowList(["myapp.models.Point"])     # or [("myapp.models", "Point")]
     >>> loads(data, allow)
@@ -13,6 +15,8 @@ Anything else raises :class:`GlobalRefusedError` naming the global and how to al
 
 import _compat_pickle
 import enum
+import functools
+import importlib.util
 import io
 import pickle
 import pickletools
@@ -20,7 +24,7 @@ import sys
 from typing import Any, Callable, Iterable, Optional, Tuple, Union
 
 __all__ = [
-    "DEFAULT_ALLOWED", "AllowList", "GlobalRefusedError", "RestrictedUnpickler",
+    "DEFAULT_ALLOWED", "NUMPY_ALLOWED", "PANDAS_ALLOWED", "AllowList", "GlobalRefusedError", "RestrictedUnpickler",
     "dumps", "loads", "peek_kind_and_id",
 ]
 
@@ -42,6 +46,45 @@ DEFAULT_ALLOWED = frozenset(
        ("_codecs", "encode")]
 )
 
+#: numpy's reconstructors (numpy 1.x ``numpy.core`` and numpy 2 ``numpy._core`` names): each
+#: builds an array, dtype or scalar from bytes and shapes; object arrays' items go through
+#: ``find_class`` like everything else.
+NUMPY_ALLOWED = frozenset(
+    [("numpy", "dtype"), ("numpy", "ndarray")]
+    + [(core + ".multiarray", name) for core in ("numpy.core", "numpy._core")
+       for name in ("_reconstruct", "scalar")]
+    + [(core + ".numeric", "_frombuffer") for core in ("numpy.core", "numpy._core")]
+)
+
+#: pandas' (1.x and 2.x) reconstructors of DataFrame and Series over numpy blocks, their index
+#: classes, and the datetime/timedelta arrays and indexes.
+PANDAS_ALLOWED = frozenset(
+    [("pandas.core.frame", "DataFrame"), ("pandas.core.series", "Series"),
+     ("pandas.core.internals.managers", "BlockManager"),
+     ("pandas.core.internals.managers", "SingleBlockManager"),
+     ("pandas._libs.internals", "_unpickle_block"),
+     ("pandas.core.indexes.base", "_new_Index"), ("pandas.core.indexes.base", "Index"),
+     ("pandas.core.indexes.range", "RangeIndex"),
+     ("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"),
+     ("pandas.core.arrays.datetimes", "DatetimeArray"),
+     ("pandas.core.arrays.timedeltas", "TimedeltaArray"),
+     ("pandas.core.indexes.datetimes", "_new_DatetimeIndex"),
+     ("pandas.core.indexes.datetimes", "DatetimeIndex"),
+     ("pandas.core.indexes.timedeltas", "TimedeltaIndex")]
+    + [("pandas.core.indexes.numeric", name)
+       for name in ("Int64Index", "UInt64Index", "Float64Index", "NumericIndex")]
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _importable(package: str) -> bool:
+    """Whether ``package`` is installed (looked up, not imported)."""
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 GlobalName = Union[str, Tuple[str, str]]
 
 
@@ -62,10 +105,17 @@ class AllowList:
 
     Entries are ``(module, qualname)`` tuples, ``"module.name"`` / ``"module:qualname"``
     strings, classes or functions, or ``(module, "*")`` for every name of one module.
+    ``include_numpy`` adds :data:`NUMPY_ALLOWED` (and :data:`PANDAS_ALLOWED`) when numpy
+    (and pandas) are installed.
     """
 
-    def __init__(self, extra: Iterable[Any] = (), include_defaults: bool = True):
+    def __init__(self, extra: Iterable[Any] = (), include_defaults: bool = True,
+                 include_numpy: bool = True):
         self._pairs = set(DEFAULT_ALLOWED) if include_defaults else set()
+        if include_numpy and _importable("numpy"):
+            self._pairs |= NUMPY_ALLOWED
+            if _importable("pandas"):
+                self._pairs |= PANDAS_ALLOWED
         self._modules = set()
         for entry in extra:
             module, name = self._normalise(entry)
@@ -160,9 +210,10 @@ def dumps(obj: Any, protocol: int = HIGHEST_PROTOCOL) -> bytes:
     return pickle.dumps(obj, protocol=protocol)
 
 
-def loads(data: bytes, allow: Optional[AllowList] = None) -> Any:
-    """Unpickle bytes from a peer with :class:`RestrictedUnpickler`."""
-    return RestrictedUnpickler(io.BytesIO(data), allow=allow).load()
+def loads(data: bytes, allow: Optional[AllowList] = None, buffers: Optional[Iterable[Any]] = None) -> Any:
+    """Unpickle bytes from a peer with :class:`RestrictedUnpickler`; ``buffers`` are the
+    protocol 5 out-of-band buffers its NEXT_BUFFER opcodes refer to, in order."""
+    return RestrictedUnpickler(io.BytesIO(data), allow=allow, buffers=buffers).load()
 
 
 def peek_kind_and_id(data: bytes) -> Tuple[Optional[str], Any]:
