@@ -42,6 +42,7 @@ ROW_GROUPS = (
     ("1,2,5", "bridgebench.calls", "call_rows"),
     ("3,4,6", "bridgebench.pools", "pool_rows"),
     ("8", "bridgebench.peers", "peer_rows"),
+    ("9", "bridgebench.numpy_rows", "numpy_rows"),
 )
 
 
@@ -72,7 +73,7 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="smaller counts (~1-2 minutes)")
     parser.add_argument("--check-only", action="store_true",
                         help="run and check every row; exit 1 only if a row fails (CI)")
-    parser.add_argument("--rows", default="1,2,3,4,5,6,7,8", help="rows to run, e.g. 1,2,5")
+    parser.add_argument("--rows", default="1,2,3,4,5,6,7,8,9", help="rows to run, e.g. 1,2,5")
     parser.add_argument("--jar", default="", help="server jar (default: see above)")
     parser.add_argument("--java", default="java", help="java launcher for the server")
     parser.add_argument("--peer-python", default="/usr/bin/python3",
