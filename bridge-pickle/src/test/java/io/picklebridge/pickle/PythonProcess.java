@@ -35,7 +35,7 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  */
-final class PythonProcess implements AutoCloseable {
+public final class PythonProcess implements AutoCloseable {
     /** The team's CPython 3.11. */
     static final String PYTHON3 = "python3";
     private static final Path PYENV = Path.of("/root/.pyenv/versions");
@@ -67,7 +67,11 @@ final class PythonProcess implements AutoCloseable {
 
     /** Starts {@code interpreter script args...} in the scripts' directory. */
     static PythonProcess start(String interpreter, String script, String... args) {
-        Path scripts = scriptDirectory();
+        return start(interpreter, scriptDirectory(), script, args);
+    }
+
+    /** Starts {@code interpreter script args...} from another folder of test scripts. */
+    public static PythonProcess start(String interpreter, Path scripts, String script, String... args) {
         List<String> command = new ArrayList<>(List.of(interpreter, scripts.resolve(script).toString()));
         command.addAll(List.of(args));
         try {
@@ -95,13 +99,20 @@ final class PythonProcess implements AutoCloseable {
         }
     }
 
-    void send(byte[] frame) {
+    public void send(byte[] frame) {
         try {
             out.writeInt(frame.length);
             out.write(frame);
         } catch (IOException e) {
             throw new AssertionError("python stopped reading: " + stderrTail(), e);
         }
+    }
+
+    /** Sends the buffer's remaining bytes as one frame (its position is left unchanged). */
+    public void send(java.nio.ByteBuffer frame) {
+        byte[] copy = new byte[frame.remaining()];
+        frame.duplicate().get(copy);
+        send(copy);
     }
 
     void sendText(String text) {
@@ -117,7 +128,7 @@ final class PythonProcess implements AutoCloseable {
         }
     }
 
-    byte[] receive() {
+    public byte[] receive() {
         byte[] frame = receiveOrEnd();
         if (frame == null) throw new AssertionError("python closed its output early: " + stderrTail());
         return frame;

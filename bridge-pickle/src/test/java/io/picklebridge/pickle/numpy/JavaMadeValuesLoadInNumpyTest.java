@@ -1,5 +1,6 @@
 package io.picklebridge.pickle.numpy;
 
+import io.picklebridge.pickle.PythonProcess;
 import io.picklebridge.pickle.PickleCodec;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,7 @@ class JavaMadeValuesLoadInNumpyTest {
         NumpyPython.assumeAvailable();
         List<String> failures = new ArrayList<>();
         int checked = 0;
-        try (NumpyPython python = NumpyPython.start("numpy_check.py")) {
+        try (PythonProcess python = NumpyPython.start("numpy_check.py")) {
             for (Map.Entry<String, Object> e : cases().entrySet()) {
                 for (int protocol = 2; protocol <= 5; protocol++) {
                     python.send(e.getKey().getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.picklebridge.pickle.numpy;
 
+import io.picklebridge.pickle.PythonProcess;
 import io.picklebridge.pickle.PickleCodec;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class NumpyRoundTripTest {
         List<String> failures = new ArrayList<>();
         int cases = 0;
         Map<String, Integer> kinds = new LinkedHashMap<>();
-        try (NumpyPython python = NumpyPython.start("numpy_roundtrip.py")) {
+        try (PythonProcess python = NumpyPython.start("numpy_roundtrip.py")) {
             while (true) {
                 Map<?, ?> meta = (Map<?, ?>) codec.loads(python.receive());
                 if (meta.containsKey("done")) break;
