@@ -23,6 +23,17 @@ if os.environ.get("PICKLEBRIDGE_REQUIRE_JAR"):
                                       exit=True)
 
 
+def end_process(process, grace=5.0):
+    """Terminate ``process`` if it still runs; kill it if it has not exited after ``grace`` s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def server_jar():
     """The jar under test; skip (or fail under Maven, which sets PICKLEBRIDGE_REQUIRE_JAR)."""
     try:
@@ -76,13 +87,7 @@ class ListeningServer:
                                + "\n".join(self.stderr[-20:]))
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        end_process(self.process)
         self._pump.join(2)
         self.process.stderr.close()
         self._dir.cleanup()

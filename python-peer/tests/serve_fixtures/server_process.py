@@ -7,6 +7,8 @@ import sys
 import threading
 from multiprocessing import connection as mpc
 
+from ..support import end_process
+
 PEER_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ARITH = "tests.serve_fixtures.arith"
 EXPOSED = "tests.serve_fixtures.exposed"
@@ -124,12 +126,6 @@ class ServeProcess:
         for conn in (self.writer, self.reader):
             if conn is not None and not conn.closed:
                 conn.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        end_process(self.process)
         self._pump.join(5)
         self.process.stderr.close()
