@@ -1,15 +1,12 @@
 package io.picklebridge.server.cli;
 
 import io.picklebridge.server.BridgeServer;
-import io.picklebridge.server.transport.ListenAddress;
-import io.picklebridge.wire.Authkeys;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -90,7 +87,12 @@ public final class ServerCommand implements Callable<Integer> {
         this.err = err;
     }
 
+    /**
+     * Parses with picocli and runs (what {@link Main} falls back to for anything but plain
+     * pipe-mode arguments: {@code --help}, {@code --version}, errors, TCP and Unix listeners).
+     */
     public static void main(String[] args) {
+        ServerLauncher.applyStartupDefaults();
         PrintStream err = System.err;
         boolean stdio = List.of(args).contains("--stdio");
         if (stdio) System.setOut(err); // stdout carries frames only
@@ -98,7 +100,7 @@ public final class ServerCommand implements Callable<Integer> {
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // a reason, not a stack trace: "cannot listen on unix:///tmp/pb.sock: ... already in use"
-            err.println("picklebridge: " + e.getMessage());
+            err.println(ServerLauncher.failureLine(e));
             return 1;
         });
         System.exit(commandLine.execute(args));
@@ -106,75 +108,20 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
-        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         if (listen.isEmpty() && !stdio) {
             throw new CommandLine.ParameterException(new CommandLine(this), "give --listen ADDRESS and/or --stdio");
         }
-        BridgeServer.Builder builder = BridgeServer.builder().stdio(stdio).maxInFlight(maxInFlight).forceNio(nio)
-                .shutdownGrace(Duration.ofMillis((long) (shutdownGrace * 1000)))
-                .callTimeout(Duration.ofNanos((long) (callTimeout * 1e9)));
-        if (threads != null) builder.threads(threads);
-        if (ioThreads != null) builder.ioThreads(ioThreads);
-        if (maxFrame != null) builder.maxFrame(maxFrame);
-        boolean tcp = false;
-        for (String address : listen) {
-            ListenAddress parsed = ListenAddress.parse(address);
-            tcp |= parsed.scheme() == ListenAddress.Scheme.TCP;
-            builder.listen(parsed);
-        }
-        if (authkeyFile != null) {
-            builder.authkey(readAuthkey(authkeyFile));
-        } else if (tcp && noAuth) {
-            builder.allowUnauthenticatedTcp(true);
-            err.println("picklebridge WARNING: TCP without an authkey (--no-auth): anyone who can connect can run every worker");
-        } else if (tcp) {
-            Path generated = Authkeys.generate();
-            builder.authkey(Authkeys.read(generated));
-            err.println(AUTHKEY_FILE + generated);
-        }
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (!classpath.isEmpty()) {
-            java.net.URL[] urls = new java.net.URL[classpath.size()];
-            for (int i = 0; i < urls.length; i++) urls[i] = classpath.get(i).toUri().toURL();
-            loader = new java.net.URLClassLoader(urls, loader);
-            Thread.currentThread().setContextClassLoader(loader);
-        }
-        builder.discoverWorkers(loader);
-        for (String className : workerClasses) builder.workerClass(className);
-        builder.onStdioClosed(server -> {
-            Thread exit = new Thread(() -> {
-                server.close(Duration.ofMillis(500));
-                System.exit(0);
-            }, "pb-exit");
-            exit.start();
-        });
-
-        BridgeServer server = builder.start();
-        Thread hook = new Thread(server::close, "pb-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        for (String address : server.addresses()) err.println(LISTENING + address);
-        err.flush();
-        server.awaitClose();
-        return 0;
+        return ServerLauncher.run(options(), err);
     }
 
-    /**
-     * The key file's bytes, or an exception whose message names the file and the problem:
-     * {@code "cannot read authkey file /nonexistent: no such file"}.
-     */
+    /** The parsed options, as the launcher (and the pipe-mode fast path) take them. */
+    ServerOptions options() {
+        return new ServerOptions(listen, stdio, authkeyFile, noAuth, workerClasses, classpath, threads, ioThreads,
+                maxFrame, maxInFlight, callTimeout, shutdownGrace, nio, logLevel);
+    }
+
+    /** See {@link ServerLauncher#readAuthkey(Path)}. */
     static byte[] readAuthkey(Path file) throws java.io.IOException {
-        try {
-            return Authkeys.read(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new java.io.IOException("cannot read authkey file " + file + ": no such file", e);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new java.io.IOException("cannot read authkey file " + file + ": permission denied", e);
-        } catch (java.io.IOException e) {
-            String message = e.getMessage();
-            if (message != null && message.startsWith("authkey file ")) throw e; // empty, too long: says it
-            throw new java.io.IOException("cannot read authkey file " + file + ": "
-                    + (message == null ? e.getClass().getSimpleName() : message), e);
-        }
+        return ServerLauncher.readAuthkey(file);
     }
 }
