@@ -52,10 +52,16 @@ final class Unpickler {
     private int mp;
     private int fence; // stack slots below the innermost mark are out of reach, as in _pickle.c
 
-    private static final Object[] NO_MEMO = {};
-    private static final int[] NO_MEMO_DEPTH = {};
-    private Object[] memo = NO_MEMO; // allocated on the first MEMOIZE/PUT: many pickles have none
-    private int[] memoDepth = NO_MEMO_DEPTH;
+    // The memo is paged: pages of at most MEMO_PAGE slots, so no memo array is ever a G1 humongous
+    // object (>= half a region). A dead humongous Object[] stays in the old generation until the
+    // next marking cycle and keeps every young object it points to alive through each young
+    // collection: the decoded graphs of earlier calls would be copied again and again.
+    private static final int MEMO_PAGE_BITS = 12;
+    private static final int MEMO_PAGE = 1 << MEMO_PAGE_BITS;
+    private static final Object[][] NO_MEMO = {};
+    private static final int[][] NO_MEMO_DEPTH = {};
+    private Object[][] memo = NO_MEMO; // allocated on the first MEMOIZE/PUT: many pickles have none
+    private int[][] memoDepth = NO_MEMO_DEPTH;
     private Map<Long, Object[]> sparseMemo; // {value, depth} for far-away indices
     private int memoCount;
 
@@ -307,17 +313,14 @@ final class Unpickler {
         if (index < 0 || index > Integer.MAX_VALUE) throw new PickleException("memo index out of range: " + index);
         int i = (int) index;
         Object stored = value == null ? NONE_IN_MEMO : value;
-        if (i < memo.length) {
-            if (memo[i] == null) countMemo();
-            memo[i] = stored;
-            memoDepth[i] = d;
-        } else if (i < Math.max(memo.length * 2L, 1024)) {
-            int n = Math.max(Math.max(memo.length * 2, i + 1), 8);
-            memo = java.util.Arrays.copyOf(memo, n);
-            memoDepth = java.util.Arrays.copyOf(memoDepth, n);
-            countMemo();
-            memo[i] = stored;
-            memoDepth[i] = d;
+        // dense (paged) while the index stays near the entries so far, so memory follows the
+        // number of entries, not the largest index; a far-away index goes to the sparse map
+        if (i < memoCount * 2L + MEMO_PAGE) {
+            Object[] page = memoPage(i);
+            int o = i & (MEMO_PAGE - 1);
+            if (page[o] == null) countMemo();
+            page[o] = stored;
+            memoDepth[i >>> MEMO_PAGE_BITS][o] = d;
         } else {
             if (sparseMemo == null) sparseMemo = new HashMap<>();
             if (sparseMemo.put(index, new Object[] {stored, d}) == null) countMemo();
@@ -328,26 +331,64 @@ final class Unpickler {
         }
     }
 
+    /** The page holding slot {@code i}, allocated (the first page grows by doubling from 8). */
+    private Object[] memoPage(int i) {
+        int p = i >>> MEMO_PAGE_BITS;
+        if (p >= memo.length) {
+            int n = Math.max(p + 1, memo.length * 2);
+            memo = java.util.Arrays.copyOf(memo, n);
+            memoDepth = java.util.Arrays.copyOf(memoDepth, n);
+        }
+        Object[] page = memo[p];
+        int want = p == 0 ? i + 1 : MEMO_PAGE;
+        if (page == null) {
+            int n = p == 0 ? Math.max(want, 8) : MEMO_PAGE;
+            memo[p] = page = new Object[n];
+            memoDepth[p] = new int[n];
+        } else if (page.length < want) {
+            page = growFirstPage(Math.min(MEMO_PAGE, Math.max(want, page.length * 2)));
+        }
+        return page;
+    }
+
+    private Object[] growFirstPage(int n) {
+        memo[0] = java.util.Arrays.copyOf(memo[0], n);
+        memoDepth[0] = java.util.Arrays.copyOf(memoDepth[0], n);
+        return memo[0];
+    }
+
+    /** The slot's value, or null; its depth goes to {@link #memoGotDepth}. */
+    private Object memoSlot(long index) {
+        if (index >= 0 && index <= Integer.MAX_VALUE) {
+            int i = (int) index;
+            int p = i >>> MEMO_PAGE_BITS;
+            int o = i & (MEMO_PAGE - 1);
+            if (p < memo.length && memo[p] != null && o < memo[p].length && memo[p][o] != null) {
+                memoGotDepth = memoDepth[p][o];
+                return memo[p][o];
+            }
+        }
+        if (sparseMemo != null) {
+            Object[] e = sparseMemo.get(index);
+            if (e != null) {
+                memoGotDepth = (Integer) e[1];
+                return e[0];
+            }
+        }
+        return null;
+    }
+
+    private int memoGotDepth;
+
     private void countMemo() {
         if (memoCount >= limits.maxMemoSize()) throw new PickleLimitException("memo larger than maxMemoSize " + limits.maxMemoSize());
         memoCount++;
     }
 
     private void memoGet(long index) {
-        Object v = null;
-        int d = 0;
-        if (index >= 0 && index < memo.length) {
-            v = memo[(int) index];
-            d = memoDepth[(int) index];
-        } else if (sparseMemo != null) {
-            Object[] e = sparseMemo.get(index);
-            if (e != null) {
-                v = e[0];
-                d = (Integer) e[1];
-            }
-        }
+        Object v = memoSlot(index);
         if (v == null) throw new PickleException("memo value not found at index " + index);
-        push(v == NONE_IN_MEMO ? null : v, d);
+        push(v == NONE_IN_MEMO ? null : v, memoGotDepth);
     }
 
     private void memoReplace(Object old, Object replacement) {
@@ -355,8 +396,11 @@ final class Unpickler {
         Long index = pendingMemoIndex.remove(old);
         if (index == null) return;
         long i = index;
-        if (i < memo.length && memo[(int) i] == old) {
-            memo[(int) i] = replacement;
+        if (memoSlot(i) != old) return;
+        int p = (int) (i >>> MEMO_PAGE_BITS);
+        int o = (int) (i & (MEMO_PAGE - 1));
+        if (i <= Integer.MAX_VALUE && p < memo.length && memo[p] != null && o < memo[p].length && memo[p][o] == old) {
+            memo[p][o] = replacement;
         } else if (sparseMemo != null) {
             Object[] e = sparseMemo.get(i);
             if (e != null && e[0] == old) e[0] = replacement;
