@@ -82,6 +82,14 @@ final class ArrayInput extends PickleInput {
     }
 
     @Override
+    java.nio.ByteBuffer view(int n) {
+        if (n < 0 || end - pos < n) throw InputEnded.INSTANCE;
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(buf, pos, n).slice().asReadOnlyBuffer();
+        pos += n;
+        return out;
+    }
+
+    @Override
     String utf8(int n) {
         if (n < 0 || end - pos < n) throw InputEnded.INSTANCE;
         String s = Utf8.decode(buf, pos, n);

@@ -79,6 +79,14 @@ final class BufferInput extends PickleInput {
         return out;
     }
 
+    @Override
+    ByteBuffer view(int n) {
+        if (n < 0 || end - pos < n) throw InputEnded.INSTANCE;
+        ByteBuffer out = buf.slice(pos, n).order(ByteOrder.BIG_ENDIAN).asReadOnlyBuffer();
+        pos += n;
+        return out;
+    }
+
     private byte[] scratch(int n) {
         if (n < 0 || end - pos < n) throw InputEnded.INSTANCE;
         if (scratch.length < n) scratch = new byte[Math.max(n, scratch.length * 2)];

@@ -134,6 +134,7 @@ public final class PickleCodec {
         PickleLimits limits = PickleLimits.defaults();
         int protocol = DEFAULT_PROTOCOL;
         String python2StringEncoding = "ASCII";
+        int zeroCopyBytesMin = Integer.MAX_VALUE;
         final java.util.Map<PyGlobal, ObjectConstructor> constructors = new java.util.LinkedHashMap<>();
         final java.util.Map<Class<?>, Reducer<?>> reducers = new java.util.LinkedHashMap<>();
         IntFunction<PyGlobal> extensionResolver;
@@ -162,6 +163,30 @@ public final class PickleCodec {
          */
         public Builder python2StringEncoding(String encoding) {
             this.python2StringEncoding = java.util.Objects.requireNonNull(encoding, "encoding");
+            return this;
+        }
+
+        /**
+         * Opt-in zero copy for large {@code bytes}: a bytes object of at least {@code minLength}
+         * bytes decodes as a read-only {@link ByteBuffer} view of the input (position 0, limit
+         * its length) instead of a {@code byte[]} copy; shorter ones stay {@code byte[]}. Off by
+         * default (every bytes object is a {@code byte[]}, as the type table says).
+         *
+         * <p><b>Lifetime:</b> the view shares the input's memory. It is valid only while the
+         * array or buffer given to {@code loads} is neither modified nor reused, and for a
+         * Netty {@code ByteBuf} only until the buffer is released: copy what must outlive it.
+         * {@link PickleCodec#load(java.io.InputStream)} reads into a private copy, so its views
+         * are always safe. The Pickler writes any {@code ByteBuffer} (its remaining bytes) as
+         * {@code bytes}, so a decoded view echoes back unchanged.
+         *
+         * <pre>{@code
+         * PickleCodec codec = PickleCodec.builder().zeroCopyBytes(1 << 20).build();
+         * ByteBuffer blob = (ByteBuffer) codec.loads(frame);   // a 64 MiB bytes: no copy
+         * }</pre>
+         */
+        public Builder zeroCopyBytes(int minLength) {
+            if (minLength < 0) throw new IllegalArgumentException("minLength must be >= 0, got " + minLength);
+            this.zeroCopyBytesMin = minLength;
             return this;
         }
 
@@ -198,6 +223,7 @@ public final class PickleCodec {
             b.limits = limits;
             b.protocol = protocol;
             b.python2StringEncoding = python2StringEncoding;
+            b.zeroCopyBytesMin = zeroCopyBytesMin;
             b.constructors.putAll(constructors);
             b.reducers.putAll(reducers);
             b.extensionResolver = extensionResolver;

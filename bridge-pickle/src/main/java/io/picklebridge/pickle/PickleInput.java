@@ -25,6 +25,14 @@ abstract class PickleInput {
 
     abstract byte[] bytes(int n);
 
+    /**
+     * {@code n} bytes as a read-only view of the input where the input is an array or a buffer
+     * (no copy), or of a copy for a stream.
+     */
+    java.nio.ByteBuffer view(int n) {
+        return java.nio.ByteBuffer.wrap(bytes(n)).asReadOnlyBuffer();
+    }
+
     /** {@code n} bytes decoded as UTF-8 with surrogatepass (lone surrogates kept). */
     abstract String utf8(int n);
 

@@ -55,6 +55,10 @@ final class Pickler {
     private static final int BATCH = 1000;
     /** Strings and bytes at least this long are memoized (shorter ones are cheaper to rewrite). */
     private static final int MEMO_MIN_LENGTH = 64;
+    /** Dicts of at most this many flat items are written in place, without a task. */
+    private static final int INLINE_ITEMS = 16;
+    /** Strings of at most this many chars fit SHORT_BINUNICODE whatever they hold (3 bytes a char at most). */
+    private static final int SHORT_CHARS = 85;
     private static final Object DONE = new Object();
     private static final Object PUSHED = new Object();
 
@@ -94,16 +98,13 @@ final class Pickler {
     byte[] dump(Object value) {
         try {
             writeAll(value);
-        } catch (StackOverflowError e) {
-            throw new PickleLimitException("nesting too deep to pickle");
-        } catch (PickleException e) {
-            throw e;
-        } catch (UncheckedIOException e) {
-            throw new PickleException("cannot write pickle: " + e.getCause().getMessage(), PickleException.NO_OFFSET,
-                    PickleException.NO_OPCODE, e);
-        } catch (RuntimeException e) {
-            throw new PickleException("cannot pickle: " + e, PickleException.NO_OFFSET, PickleException.NO_OPCODE, e);
+        } finally {
+            if (memo.size() >= 1 << 16) memo.clear();
         }
+        return result();
+    }
+
+    private byte[] result() {
         if (sink != null) {
             flushToSink();
             return null;
@@ -120,7 +121,22 @@ final class Pickler {
         return out;
     }
 
-    private void writeAll(Object root) {
+    private void writeAll(Object value) {
+        try {
+            writeValue(value);
+        } catch (StackOverflowError e) {
+            throw new PickleLimitException("nesting too deep to pickle");
+        } catch (PickleException e) {
+            throw e;
+        } catch (UncheckedIOException e) {
+            throw new PickleException("cannot write pickle: " + e.getCause().getMessage(), PickleException.NO_OFFSET,
+                    PickleException.NO_OPCODE, e);
+        } catch (RuntimeException e) {
+            throw new PickleException("cannot pickle: " + e, PickleException.NO_OFFSET, PickleException.NO_OPCODE, e);
+        }
+    }
+
+    private void writeValue(Object root) {
         op2(PROTO, proto);
         if (proto >= 4) startFrame();
         save(root);
@@ -336,6 +352,7 @@ final class Pickler {
         else if (v instanceof PySlice s) reduceNested(new PyGlobal("builtins", "slice"), PyTuple.of(s.start(), s.stop(), s.step()));
         else if (v instanceof PyFraction f) reduce(new PyGlobal("fractions", "Fraction"), f.numerator(), f.denominator());
         else if (v instanceof BigDecimal d) reduce(new PyGlobal("decimal", "Decimal"), d.toString());
+        else if (v instanceof ByteBuffer b) saveByteBuffer(b);
         else if (v instanceof UUID u) saveUuid(u);
         else if (v instanceof PyArray a) saveArray(a);
         else if (v instanceof LocalDate d) reduce(new PyGlobal("datetime", "date"), dateBytes(d));
@@ -485,6 +502,24 @@ final class Pickler {
         int len = s.length();
         boolean memoizable = len >= MEMO_MIN_LENGTH;
         if (memoizable && memoized(s)) return;
+        if (len <= SHORT_CHARS) {
+            // one pass: encode after room for the header, then write the header's length
+            int header = proto >= 4 ? 2 : 5;
+            ensure(header + 3 * len);
+            int start = pos;
+            int end = Utf8.encode(s, buf, start + header);
+            int n = end - start - header;
+            if (proto >= 4) {
+                buf[start] = (byte) SHORT_BINUNICODE;
+                buf[start + 1] = (byte) n;
+            } else {
+                buf[start] = (byte) BINUNICODE;
+                INTS.set(buf, start + 1, n);
+            }
+            pos = end;
+            if (memoizable) memoize(s);
+            return;
+        }
         int n = Utf8.encodedLength(s);
         if (n < 256 && proto >= 4) {
             ensure(2 + n);
@@ -541,6 +576,37 @@ final class Pickler {
             payload(b, 0, n);
         }
         if (memoizable) memoize(b);
+    }
+
+    /**
+     * A ByteBuffer's remaining bytes as {@code bytes} (how a zero-copy decoded bytes object comes
+     * back): a heap buffer's array is written in place, a direct one is copied out first.
+     */
+    private void saveByteBuffer(ByteBuffer b) {
+        if (memoized(b)) return;
+        ByteBuffer view = b.duplicate();
+        int n = view.remaining();
+        if (bufferCallback != null && bufferCallback.offer(view.asReadOnlyBuffer())) {
+            op(NEXT_BUFFER);
+            op(READONLY_BUFFER);
+        } else if (proto < 3 || !view.hasArray()) {
+            byte[] copy = new byte[n];
+            view.get(copy);
+            saveBytes(copy);
+            return; // saveBytes memoized nothing under this buffer's identity
+        } else {
+            if (n < 256) {
+                ensure(2);
+                buf[pos++] = (byte) SHORT_BINBYTES;
+                buf[pos++] = (byte) n;
+            } else {
+                ensure(5);
+                buf[pos++] = (byte) BINBYTES;
+                writeInt(n);
+            }
+            payload(view.array(), view.arrayOffset() + view.position(), n);
+        }
+        memoize(b);
     }
 
     private void saveByteArray(PyByteArray b) {
@@ -787,14 +853,23 @@ final class Pickler {
     }
 
     private void saveList(List<?> list) {
-        if (memoized(list)) return;
+        // one probe: the memo index this list gets is the next one, written by memoizeValue below
+        int seen = memo.putIfAbsent(list, memoCount);
+        if (seen >= 0) {
+            get(seen);
+            return;
+        }
         checkDepth();
         op(EMPTY_LIST);
-        memoize(list);
+        memoizeValue();
         if (!list.isEmpty()) push(new ItemsTask(list, APPENDS, APPEND));
     }
 
     private void saveMap(Map<?, ?> map) {
+        if (!(map instanceof PyOrderedDict || map instanceof PyDefaultDict || map instanceof PyCounter)) {
+            savePlainMap(map);
+            return;
+        }
         if (memoized(map)) return;
         checkDepth();
         if (map instanceof PyOrderedDict) {
@@ -816,11 +891,54 @@ final class Pickler {
             op(EMPTY_DICT);
             push(new Script(new ItemsTask(null, c, true), Emit.op(TUPLE1), Emit.op(REDUCE), Emit.memo(c)));
             return;
-        } else {
-            op(EMPTY_DICT);
         }
         memoize(map);
         if (!map.isEmpty()) push(new ItemsTask(null, map, true));
+    }
+
+    /** A dict: EMPTY_DICT, MEMOIZE, then its items (inline when they are all flat values). */
+    private void savePlainMap(Map<?, ?> map) {
+        int seen = memo.putIfAbsent(map, memoCount);
+        if (seen >= 0) {
+            get(seen);
+            return;
+        }
+        checkDepth();
+        op(EMPTY_DICT);
+        memoizeValue();
+        int n = map.size();
+        if (n == 0) return;
+        if (n <= INLINE_ITEMS && writeFlatItems(map, n)) return;
+        push(new ItemsTask(null, map, true));
+    }
+
+    /**
+     * Writes a small dict's items in place (one batch: MARK ... SETITEMS, or SETITEM for one
+     * item, as CPython's {@code _batch_setitems}) when every key and value is a flat value that
+     * is never memoized, so no task is needed; returns false, having written nothing, otherwise.
+     */
+    private boolean writeFlatItems(Map<?, ?> map, int n) {
+        int seen = 0;
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!isFlat(e.getKey()) || !isFlat(e.getValue())) return false;
+            seen++;
+        }
+        if (seen != n) throw new java.util.ConcurrentModificationException("map changed while pickling");
+        if (n > 1) op(MARK);
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            boundary();
+            save(e.getKey());
+            boundary();
+            save(e.getValue());
+        }
+        op(n > 1 ? SETITEMS : SETITEM);
+        return true;
+    }
+
+    /** A value written without memo or nesting: None, bool, int, float, or a short str. */
+    private static boolean isFlat(Object v) {
+        return v == null || (v instanceof String s && s.length() < MEMO_MIN_LENGTH) || v instanceof Long
+                || v instanceof Double || v instanceof Integer || v instanceof Boolean;
     }
 
     private void saveSet(Set<?> set) {

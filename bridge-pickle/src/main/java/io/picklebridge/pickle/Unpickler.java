@@ -41,6 +41,7 @@ final class Unpickler {
     private final PickleLimits limits;
     private final int maxDepth;
     private final int maxContainer;
+    private final int zeroCopyBytesMin;
     private final List<? extends ByteBuffer> buffers;
     private int nextBuffer;
 
@@ -79,6 +80,7 @@ final class Unpickler {
         this.limits = settings.limits;
         this.maxDepth = limits.maxDepth();
         this.maxContainer = limits.maxContainerLength();
+        this.zeroCopyBytesMin = settings.zeroCopyBytesMin;
         this.buffers = buffers;
     }
 
@@ -157,9 +159,9 @@ final class Unpickler {
                 case NONE -> push(null, 0);
                 case NEWTRUE -> push(Boolean.TRUE, 0);
                 case NEWFALSE -> push(Boolean.FALSE, 0);
-                case SHORT_BINBYTES -> push(in.bytes(in.u8()), 0);
-                case BINBYTES -> push(in.bytes(length(in.s32() & 0xffffffffL)), 0);
-                case BINBYTES8 -> push(in.bytes(length(in.s64())), 0);
+                case SHORT_BINBYTES -> push(bytesOf(in.u8()), 0);
+                case BINBYTES -> push(bytesOf(length(in.s32() & 0xffffffffL)), 0);
+                case BINBYTES8 -> push(bytesOf(length(in.s64())), 0);
                 case BYTEARRAY8 -> push(new PyByteArray(in.bytes(length(in.s64()))), 0);
                 case LONG1 -> push(longFromBytes(in.u8()), 0);
                 case LONG4 -> push(longFromBytes(length(in.s32())), 0);
@@ -220,6 +222,11 @@ final class Unpickler {
                 default -> throw new PickleException("invalid load key, " + Opcodes.describe(code), start, code);
             }
         }
+    }
+
+    /** A bytes object: a byte[] copy, or a read-only view at or above the zero-copy length. */
+    private Object bytesOf(int n) {
+        return n >= zeroCopyBytesMin ? in.view(n) : in.bytes(n);
     }
 
     // ------------------------------------------------------------------ stack
