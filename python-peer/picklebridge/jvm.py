@@ -28,10 +28,12 @@ __all__ = ["find_jar", "find_java", "JavaProcess", "DEFAULT_JVM_OPTIONS", "PEAK_
 
 log = logging.getLogger("picklebridge.jvm")
 
-#: Options measured to shorten start-up (with the AppCDS archive: about 0.5 s from Pool() to
-#: the first result, against 1-2 s for a plain ``java -jar``): serial GC.  The full tiered
-#: compiler stays on: limiting it to C1 (``-XX:TieredStopAtLevel=1``) saved no measurable
-#: start-up time but nearly doubled the JVM's CPU time in a 1M-item ``map`` (0.11 vs 0.06 s).
+#: Options of the private JVM: serial GC (one GC thread, the cheapest to start), small thread
+#: stacks, no hsperfdata file.  The full tiered compiler stays on: limiting it to C1
+#: (``-XX:TieredStopAtLevel=1``) saves about 0.06-0.09 s of start-up CPU but nearly doubles
+#: the JVM's CPU time in a 1M-item ``map``.  With the AppCDS archive, ``Pool()`` to the first
+#: result takes about 0.2 s on an idle 2-core machine (0.3 s of JVM CPU); the first start,
+#: which writes the archive, about 0.45 s.
 DEFAULT_JVM_OPTIONS = ("-XX:+UseSerialGC", "-Xss512k", "-XX:-UsePerfData")
 
 #: For long CPU-bound work: the full tiered compiler (about 30 % faster on demo.primes_below
@@ -91,46 +93,128 @@ def find_java(java: Optional[str] = None) -> str:
         % ("%r without bin/java" % java_home if java_home else "unset"))
 
 
-def _class_data_archive_options(java: str, jar: str, jvm_options: Sequence[str]) -> List[str]:
-    """AppCDS options: reuse an archive of the server's classes, or create it at exit.
+_QUIET_CDS = ("-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+#: Exit codes of a JVM that crashed (hs_err report: abort; or killed by SIGABRT, SIGBUS, SIGSEGV).
+_CRASH_CODES = (134, -6, -7, -11)
+#: Archives of any family that no start has used for this long are removed.
+_UNUSED_ARCHIVE_SECONDS = 30 * 86400
+#: Options the one-off archive check must not repeat (they write files or load agents).
+_NOT_FOR_ARCHIVE_CHECK = ("-Xlog", "-verbose", "-javaagent", "-agent", "-XX:StartFlightRecording",
+                          "-XX:FlightRecorderOptions", "-XX:+HeapDump", "-XX:HeapDumpPath", "-XX:ErrorFile")
 
-    Archives sit in ``~/.cache/picklebridge``, one per java, jar and JVM options (an archive
-    made with other GC flags would be refused); a missing or stale one costs nothing but
-    this run's speed-up.  ``PICKLEBRIDGE_CDS=0`` turns it off.
+
+def _jvm_identity(java: str) -> str:
+    """What an archive depends on besides the jar: the JVM binary, libjvm and its base archive.
+
+    An archive of another JVM build is refused by the JVM (silently, with the logs off), so a
+    JDK upgraded in place must give a new archive name, or every start would run without one.
+    """
+    real = os.path.realpath(java)
+    home = os.path.dirname(os.path.dirname(real))
+    parts = []
+    for path in (real, os.path.join(home, "lib", "server", "libjvm.so"),
+                 os.path.join(home, "lib", "server", "classes.jsa"), os.path.join(home, "release")):
+        try:
+            stat = os.stat(path)
+            parts.append("%s %d %d" % (path, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            parts.append(path + " -")
+    return "|".join(parts)
+
+
+def _archive_path(java: str, jar: str, jvm_options: Sequence[str]) -> Optional[str]:
+    """Where the AppCDS archive for this java, jar and JVM options lives (None: CDS is off).
+
+    Archives sit in ``~/.cache/picklebridge``: ``server-FAMILY-VERSION.jsa``, the family from
+    the java and jar paths and the JVM options (an archive made with other GC flags would be
+    refused), the version from the jar's size and mtime and the JVM's own files, so a rebuilt
+    jar or an upgraded JDK gets a new archive.  ``PICKLEBRIDGE_CDS=0`` turns CDS off.
     """
     if os.environ.get("PICKLEBRIDGE_CDS", "1") == "0":
-        return []
+        return None
     try:
         stat = os.stat(jar)
         cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
                              "picklebridge")
         os.makedirs(cache, exist_ok=True)
     except OSError:
-        return []
+        return None
     family = hashlib.sha256("|".join([os.path.realpath(java), os.path.realpath(jar), *jvm_options])
                             .encode()).hexdigest()[:12]
-    version = hashlib.sha256(b"%d|%d" % (stat.st_size, stat.st_mtime_ns)).hexdigest()[:8]
-    archive = os.path.join(cache, "server-%s-%s.jsa" % (family, version))
-    quiet = ["-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+    version = hashlib.sha256(("%d|%d|%s" % (stat.st_size, stat.st_mtime_ns, _jvm_identity(java)))
+                             .encode()).hexdigest()[:8]
+    return os.path.join(cache, "server-%s-%s.jsa" % (family, version))
+
+
+def _class_data_archive_options(java: str, jar: str, jvm_options: Sequence[str]
+                                ) -> Tuple[List[str], Optional[str], Optional[str]]:
+    """AppCDS options: reuse the archive, or have this JVM write one as it exits.
+
+    Returns ``(options, archive used, archive pending)``.  A missing archive costs this start
+    nothing but the speed-up (the JVM dumps its loaded classes at exit, under a name private to
+    this start, and :func:`_install_archive` renames it into place once checked), so
+    concurrent first starts each write their own file and the last complete one wins.
+    """
+    archive = _archive_path(java, jar, jvm_options)
+    if archive is None:
+        return [], None, None
     if os.path.isfile(archive):
-        return ["-XX:SharedArchiveFile=" + archive, *quiet]
-    # Written by the JVM at exit under a private name, renamed into place once complete.
-    return ["-XX:ArchiveClassesAtExit=%s.%d.tmp" % (archive, os.getpid()), *quiet]
+        _mark_used(archive)
+        return ["-XX:SharedArchiveFile=" + archive, *_QUIET_CDS], archive, None
+    pending = "%s.%d-%s.tmp" % (archive, os.getpid(), os.urandom(4).hex())
+    return ["-XX:ArchiveClassesAtExit=" + pending, *_QUIET_CDS], None, pending
+
+
+def _archive_works(java: str, jvm_options: Sequence[str], jar: str, archive: str) -> bool:
+    """Map ``archive`` once in a bare JVM (``-Xshare:on -version``, about 50 ms).
+
+    A truncated or damaged archive crashes every JVM that maps it (SIGBUS, with the crash
+    report on stdout, which would break the pipe); an unusable one is refused.  Either way it
+    must not be installed.
+    """
+    options = [o for o in jvm_options if not o.startswith(_NOT_FOR_ARCHIVE_CHECK)]
+    try:
+        done = subprocess.run([java, *options, "-XX:SharedArchiveFile=" + archive, "-Xshare:on",
+                               *_QUIET_CDS, "-cp", jar, "-version"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def _install_archive(pending: str) -> None:
-    """Move a completed archive into place; drop older archives of the same family."""
+    """Move a completed archive into place; drop older archives of its family, leftovers of
+    interrupted dumps and archives no start has used for 30 days."""
     final = pending.rsplit(".", 2)[0]
     os.replace(pending, final)
     directory, name = os.path.split(final)
     family = name.rsplit("-", 1)[0] + "-"
     for other in os.listdir(directory):
-        stale_tmp = other.endswith(".tmp") and _older_than(os.path.join(directory, other), 3600)
-        if (other.startswith(family) and other != name and other.endswith(".jsa")) or stale_tmp:
-            try:
-                os.unlink(os.path.join(directory, other))
-            except OSError:
-                pass
+        path = os.path.join(directory, other)
+        if not other.startswith("server-") or other == name:
+            continue
+        older_version = other.startswith(family) and other.endswith(".jsa")
+        stale_tmp = other.endswith(".tmp") and _older_than(path, 3600)
+        unused = other.endswith(".jsa") and _older_than(path, _UNUSED_ARCHIVE_SECONDS)
+        if older_version or stale_tmp or unused:
+            _remove(path)
+
+
+def _mark_used(archive: str) -> None:
+    """Refresh the archive's mtime (at most daily) so that pruning keeps archives in use."""
+    if _older_than(archive, 86400):
+        try:
+            os.utime(archive)
+        except OSError:
+            pass
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _older_than(path: str, seconds: float) -> bool:
@@ -162,7 +246,8 @@ class JavaProcess:
         self._stderr_tail: Deque[str] = collections.deque(maxlen=stderr_lines)
         self._stderr_thread: Optional[threading.Thread] = None
         self._pid_of_parent = os.getpid()
-        self._pending_archive: Optional[str] = None
+        self._archive: Optional[str] = None          # the AppCDS archive this JVM maps
+        self._pending_archive: Optional[str] = None  # the one it writes at exit (first start)
 
     @property
     def pid(self) -> Optional[int]:
@@ -171,9 +256,8 @@ class JavaProcess:
 
     def command(self) -> List[str]:
         """The command line this process runs."""
-        cds = _class_data_archive_options(self.java, self.jar, self.jvm_options)
-        self._pending_archive = next((opt.split("=", 1)[1] for opt in cds
-                                      if opt.startswith("-XX:ArchiveClassesAtExit=")), None)
+        cds, self._archive, self._pending_archive = _class_data_archive_options(
+            self.java, self.jar, self.jvm_options)
         return [self.java, *self.jvm_options, *cds, "-jar", self.jar, "--stdio", *self.server_args]
 
     def start(self) -> Tuple[mpc.Connection, mpc.Connection]:
@@ -267,15 +351,26 @@ class JavaProcess:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        if self._pending_archive and os.path.exists(self._pending_archive):
-            os.unlink(self._pending_archive)
+        if self._pending_archive:
+            _remove(self._pending_archive)
+        self._forget_archive_after_crash()
 
     def _keep_archive(self) -> None:
         pending = self._pending_archive
-        if pending and self.process.returncode == 0 and os.path.isfile(pending):
+        if (pending and self.process.returncode == 0 and os.path.isfile(pending)
+                and _archive_works(self.java, self.jvm_options, self.jar, pending)):
             _install_archive(pending)
-        elif pending and os.path.exists(pending):
-            os.unlink(pending)
+        elif pending:
+            _remove(pending)
+        self._forget_archive_after_crash()
+
+    def _forget_archive_after_crash(self) -> None:
+        """A JVM that crashed with an archive mapped drops it: the next start writes a new one."""
+        if self._archive and self.process.returncode in _CRASH_CODES:
+            log.warning("the JVM (pid %d) crashed with exit code %d; removing its class-data "
+                        "archive %s (the next start writes a new one)",
+                        self.process.pid, self.process.returncode, self._archive)
+            _remove(self._archive)
 
     def __repr__(self) -> str:
         state = "not started" if self.process is None else (
