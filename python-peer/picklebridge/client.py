@@ -210,8 +210,13 @@ class Client:
         return self.submit(worker, args, kwargs)
 
     def call(self, worker: Union[str, WorkerProxy], *args: Any, **kwargs: Any) -> Any:
-        """Call ``worker(*args, **kwargs)`` and return its result (or raise its error)."""
-        return self.submit(worker, args, kwargs).result()
+        """Call ``worker(*args, **kwargs)`` and return its result (or raise its error).
+
+        The calling thread reads the reply itself when no other call is being read, so a
+        call costs one write and one read, as with ``multiprocessing.connection``.
+        """
+        return self._connection().call(worker if type(worker) is str else worker_name(worker),
+                                       args, kwargs)
 
     async def acall(self, worker: Union[str, WorkerProxy], *args: Any, **kwargs: Any) -> Any:
         """``await client.acall("demo.square", 7)`` in asyncio code."""

@@ -1,13 +1,27 @@
-"""One protocol connection: pipelined requests, replies dispatched by id to Futures.
+"""One protocol connection: pipelined requests, replies dispatched by id.
 
 :class:`BridgeConnection` wraps a framed ``multiprocessing.connection.Connection`` (or a
-reader/writer pair for pipes).  Sends are serialised by a lock; one reader thread unpickles
-every reply with the restricted unpickler and completes the matching
-:class:`concurrent.futures.Future`, in completion order.  When the stream ends, every request
-still in flight fails with a :class:`BridgeConnectionError` naming the peer::
+reader/writer pair for pipes).  Sends are serialised by a lock and write each frame with one
+system call.  Replies are read by whoever needs them, one reader at a time:
+
+* a synchronous :meth:`~BridgeConnection.call` that finds nobody reading reads its own reply
+  (and dispatches any other reply that comes first) in the calling thread, as a stdlib
+  ``Connection.send``/``recv`` pair would: no thread hand-off, no Future;
+* when that caller has its reply and other requests still wait, it hands the reading over to
+  another waiting caller, else to the connection's background thread;
+* the background thread reads while asynchronous requests (:meth:`~BridgeConnection.request`,
+  pings, the hello) are in flight, and completes their
+  :class:`concurrent.futures.Future` in completion order.  While nothing is in flight it only
+  watches the stream for its end (``POLLRDHUP``/``POLLHUP``), so a peer that goes away is
+  noticed without a call.
+
+When the stream ends, every request still in flight fails with a
+:class:`BridgeConnectionError` naming the peer::
 
     >>> conn = BridgeConnection(reader, writer, peer="tcp://127.0.0.1:7341")
     >>> conn.start()                       # hello, negotiates the pickle protocol
+    >>> conn.call("sys.echo", ((1, 2),), {})
+    (1, 2)
     >>> conn.request("call", "sys.echo", ((1, 2),), {}).result()
     (1, 2)
 
@@ -15,23 +29,26 @@ The request/reply halves (:func:`encode_message`, :func:`decode_message`) are se
 serving peer can reuse them.
 """
 
+import _thread
 import itertools
 import logging
 import os
 import pickle
+import select
 import struct
 import threading
 import weakref
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from multiprocessing import connection as mpc
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import __version__
 from .errors import (BridgeConnectionError, BridgeError, JvmExitedError, ProtocolError,
                      exception_from_info)
-from .safe_pickle import HIGHEST_PROTOCOL, AllowList, dumps, loads, peek_kind_and_id
-from .transport import CHALLENGE, shutdown_connection
+from .safe_pickle import HIGHEST_PROTOCOL, AllowList, dumps, load, loads, peek_kind_and_id
+from .transport import (CHALLENGE, Frame, FrameReader, frame_bytes, frame_file,
+                        shutdown_connection, write_frame, write_frames)
 
 __all__ = ["BridgeConnection", "encode_message", "decode_message", "CAPABILITIES"]
 
@@ -49,6 +66,21 @@ OOB_MIN_BUFFER_BYTES = 64 * 1024
 #: Most buffers one message carries.
 OOB_MAX_BUFFERS = 1024
 
+#: The first byte of every opcode that can name a global: GLOBAL ``c``, INST ``i``, EXT1,
+#: EXT2, EXT4 and STACK_GLOBAL.  A pickle without any of these bytes can build only builtin
+#: values (no callable ever reaches REDUCE, BUILD, OBJ or NEWOBJ), so ``pickle.loads`` loads
+#: it exactly as the restricted unpickler would.
+_GLOBAL_OPCODE_BYTES = b"ci\x82\x83\x84\x93"
+#: Pickles shorter than this are checked for those bytes (one ``bytes.translate``) and then
+#: loaded by ``pickle.loads``; longer ones go to the restricted unpickler, whose fixed cost no
+#: longer matters beside theirs.
+_FAST_LOAD_BELOW = 1024
+
+#: Who reads replies when no synchronous caller does.
+_BACKGROUND = "background"
+
+_HANGUP_EVENTS = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR
+
 _live_connections: "weakref.WeakSet[BridgeConnection]" = weakref.WeakSet()
 
 
@@ -57,40 +89,63 @@ def encode_message(message: tuple, protocol: int = HIGHEST_PROTOCOL) -> bytes:
     return dumps(message, protocol)
 
 
-def decode_message(data: bytes, allow: Optional[AllowList] = None,
+def decode_message(data: Union[bytes, bytearray, Frame], allow: Optional[AllowList] = None,
                    buffers: Optional[list] = None) -> tuple:
-    """Unpickle one protocol message with the restricted unpickler; check its shape."""
-    message = loads(data, allow, buffers)
-    if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
-        raise ProtocolError("a message must be a tuple starting with its kind, got %r"
-                            % (type(message).__name__,))
+    """Unpickle one protocol message with the restricted unpickler; check its shape.
+
+    ``data`` is bytes-like, or a frame as :class:`~picklebridge.transport.FrameReader` returns
+    it.  A short pickle that contains no byte able to open a global-naming opcode is loaded by
+    ``pickle.loads`` (it cannot name anything, so the restricted unpickler would load the same
+    value, about 1.5 us later).
+    """
+    if (type(data) is bytes and len(data) < _FAST_LOAD_BELOW
+            and len(data.translate(None, _GLOBAL_OPCODE_BYTES)) == len(data)):
+        message = pickle.loads(data, buffers=buffers)
+    elif type(data) is list:
+        message = load(frame_file(data), allow, buffers)
+    else:
+        message = loads(data, allow, buffers)
+    if type(message) is not tuple or not message or type(message[0]) is not str:
+        if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
+            raise ProtocolError("a message must be a tuple starting with its kind, got %r"
+                                % (type(message).__name__,))
     return message
 
 
 class _RequestFuture(Future):
-    """A Future whose ``cancel()`` also asks the peer to cancel its request.
+    """The Future of an asynchronous request; ``cancel()`` also asks the peer to cancel it.
 
     Cheaper per call than ``add_done_callback`` (no callback list, no lock at completion).
     """
 
+    request_id: Optional[int] = None
+    on_item: Optional[Callable[[Any], None]] = None
+    _connection: Optional["BridgeConnection"] = None
+
     def cancel(self) -> bool:
         cancelled = super().cancel()
         if cancelled:
-            connection = getattr(self, "_connection", None)
+            connection = self._connection
             if connection is not None:
                 connection.cancel(self.request_id)
         return cancelled
 
 
-class _Request:
-    __slots__ = ("future", "kind", "worker", "on_item")
+class _SyncCall:
+    """A synchronous call in flight: its caller reads the reply itself, or waits on ``waiter``.
 
-    def __init__(self, future: Future, kind: str, worker: Optional[str],
-                 on_item: Optional[Callable[[Any], None]]):
-        self.future = future
-        self.kind = kind
-        self.worker = worker
-        self.on_item = on_item
+    ``waiter`` is set (acquired) only while the caller waits for another reader; whoever
+    completes the call or hands the reading over to its caller releases it once.
+    """
+
+    __slots__ = ("value", "error", "done", "waiter", "promoted")
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.error: Optional[BaseException] = None
+        self.done = False
+        self.waiter: Optional[Any] = None
+        self.promoted = False  # the reading was handed over to this call's caller
 
 
 class BridgeConnection:
@@ -102,6 +157,8 @@ class BridgeConnection:
                  on_close: Optional[Callable[[], None]] = None, out_of_band: bool = True):
         self._reader = reader
         self._writer = writer if writer is not None else reader
+        self._frames = FrameReader(reader.fileno())
+        self._write_fd = self._writer.fileno()
         self.peer = peer
         self._allow = allow
         self.protocol = protocol
@@ -115,11 +172,20 @@ class BridgeConnection:
         self._describe_exit = describe_exit
         self._on_close = on_close
         self._ids = itertools.count(1)
-        self._pending: Dict[int, _Request] = {}
-        self._pending_lock = threading.Lock()
+        # _lock guards _pending, _followers, _pongs, _awaiting_hello, _reading_by and the wake
+        # pipe; _send_lock keeps frames (and out-of-band groups) whole on the stream.
+        self._lock = threading.Lock()
         self._send_lock = threading.Lock()
-        self._hello: Optional[Future] = None
+        self._pending: Dict[int, Union[_RequestFuture, _SyncCall]] = {}
+        self._followers: Dict[int, _SyncCall] = {}  # synchronous callers waiting for a reader
         self._pongs: Dict[Any, Future] = {}
+        self._hello: Optional[Future] = None
+        self._awaiting_hello = False
+        #: Who reads: None, _BACKGROUND, or the _SyncCall whose caller reads.
+        self._reading_by: Union[None, str, _SyncCall] = None
+        self._background_watching = False
+        self._wake_r: Optional[int] = None
+        self._wake_w: Optional[int] = None
         self._closed = False
         self._failure: Optional[BaseException] = None
         self._reader_thread: Optional[threading.Thread] = None
@@ -129,15 +195,20 @@ class BridgeConnection:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self, timeout: Optional[float] = 60.0) -> Dict[str, Any]:
-        """Send hello, start the reader thread, wait for the server's hello reply."""
+        """Send hello, start the background reader, wait for the server's hello reply."""
         self._hello = Future()
-        self._reader_thread = threading.Thread(target=self._read_loop, daemon=True,
+        self._awaiting_hello = True
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_w, False)
+        self._reader_thread = threading.Thread(target=self._background, daemon=True,
                                                name="picklebridge-reader %s" % self.peer)
         self._reader_thread.start()
-        self._send(("hello", {"protocol": self.protocol,
-                              "client": "picklebridge-python/%s" % __version__,
-                              "capabilities": list(CAPABILITIES)
-                              + ([OOB_CAPABILITY] if self._offer_oob else [])}))
+        with self._lock:
+            self._need_reader_locked()
+        self._write(encode_message(("hello", {
+            "protocol": self.protocol, "client": "picklebridge-python/%s" % __version__,
+            "capabilities": list(CAPABILITIES) + ([OOB_CAPABILITY] if self._offer_oob else [])}),
+            self.protocol))
         try:
             info = self._hello.result(timeout)
         except FutureTimeoutError:
@@ -171,7 +242,7 @@ class BridgeConnection:
             if self._closed:
                 return
             try:
-                self._writer.send_bytes(encode_message(("bye",), self.protocol))
+                write_frame(self._write_fd, encode_message(("bye",), self.protocol))
             except (OSError, ValueError):
                 pass
             self._closed = True
@@ -182,8 +253,13 @@ class BridgeConnection:
             self._writer.close()
         if self._on_close is not None:
             self._on_close()
-        if self._reader_thread is not None and self._reader_thread is not threading.current_thread():
-            self._reader_thread.join(2.0)
+        with self._lock:
+            if self._reading_by is None:
+                self._reading_by = _BACKGROUND
+            self._wake_locked()  # the background thread sees the close and ends
+        thread = self._reader_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(2.0)
         self._close_fds()
 
     def abort(self, error: BaseException) -> None:
@@ -193,6 +269,8 @@ class BridgeConnection:
         self._closed = True
         self._fail_all(error)
         shutdown_connection(self._reader)
+        with self._lock:
+            self._wake_locked()
 
     def forget_after_fork(self) -> None:
         """In a forked child: drop this process's copy of the fds without touching the peer."""
@@ -200,8 +278,20 @@ class BridgeConnection:
         self._failure = BridgeConnectionError(
             "%s: this connection belongs to process %d, not to forked process %d"
             % (self.peer, self.pid, os.getpid()))
+        # another thread of the parent may have held these at the fork
+        self._lock = threading.Lock()
+        self._send_lock = threading.Lock()
         self._pending.clear()
+        self._followers.clear()
+        self._pongs.clear()
         self._close_fds()
+        for fd in (self._wake_r, self._wake_w):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._wake_r = self._wake_w = None
 
     def _close_fds(self) -> None:
         for conn in {id(self._reader): self._reader, id(self._writer): self._writer}.values():
@@ -212,6 +302,54 @@ class BridgeConnection:
 
     # -- requests --------------------------------------------------------------------------
 
+    def call(self, worker: str, args: tuple, kwargs: Dict[str, Any],
+             options: Optional[Dict[str, Any]] = None) -> Any:
+        """Call ``worker(*args, **kwargs)`` and return its result, or raise its error.
+
+        When no other thread is reading replies, the calling thread reads its own (as a
+        stdlib ``Connection.send``/``recv`` pair would); otherwise it waits for the reader.
+        """
+        request_id = next(self._ids)
+        if options:
+            message: tuple = ("call", request_id, worker, args, kwargs, options)
+        else:
+            message = ("call", request_id, worker, args, kwargs)
+        data, buffers = self._encode(message)
+        call = _SyncCall()
+        lock = self._lock
+        with lock:
+            if self._closed:
+                self._check_open()
+            self._pending[request_id] = call
+        try:
+            self._write(data, buffers)
+        except BaseException:
+            with lock:
+                self._pending.pop(request_id, None)
+            raise
+        waiter = None
+        with lock:
+            if call.done:
+                pass  # another reader got the reply already
+            elif self._reading_by is None:
+                self._reading_by = call
+            else:
+                waiter = _thread.allocate_lock()
+                waiter.acquire()
+                call.waiter = waiter
+                self._followers[request_id] = call
+        if waiter is not None:
+            try:
+                waiter.acquire()
+            except BaseException:  # KeyboardInterrupt while waiting
+                self._abandon(request_id, call)
+                raise
+        if self._reading_by is call:
+            self._read_until_done(request_id, call)
+        if call.error is not None:
+            raise call.error
+        return call.value
+
     def request(self, kind: str, worker: str, args: Any, kwargs_or_options: Any = None,
                 options: Optional[Dict[str, Any]] = None,
                 on_item: Optional[Callable[[Any], None]] = None) -> Future:
@@ -220,39 +358,44 @@ class BridgeConnection:
         Returns a Future for the terminal reply; cancelling it sends ``("cancel", id)``.
         """
         future = _RequestFuture()
+        if on_item is not None:
+            future.on_item = on_item
         request_id = next(self._ids)
         if kind == "call":
             if type(args) is not tuple:
                 args = tuple(args)
             kwargs = kwargs_or_options if type(kwargs_or_options) is dict else dict(kwargs_or_options or {})
-            message = ("call", request_id, worker, args, kwargs)
+            message: tuple = ("call", request_id, worker, args, kwargs)
             if options:
                 message += (options,)
         elif kind == "map":
-            message = ("map", request_id, worker, list(args), dict(kwargs_or_options or {}))
+            message = ("map", request_id, worker, args if type(args) is list else list(args),
+                       dict(kwargs_or_options or {}))
         else:
             raise ValueError("unknown request kind %r" % (kind,))
-        with self._pending_lock:
-            self._check_open()
-            self._pending[request_id] = _Request(future, kind, worker, on_item)
+        data, buffers = self._encode(message)
         future.request_id = request_id
+        with self._lock:
+            if self._closed:
+                self._check_open()
+            self._pending[request_id] = future
+            if self._reading_by is None:
+                self._need_reader_locked()
         try:
-            self._send(message)
-        except BaseException as exc:
-            with self._pending_lock:
+            self._write(data, buffers)
+        except BaseException:
+            with self._lock:
                 self._pending.pop(request_id, None)
-            if isinstance(exc, OSError):
-                raise BridgeConnectionError("%s: cannot send: %s" % (self.peer, exc)) from exc
             raise
         future._connection = self  # from now on, cancel() sends ("cancel", id)
         return future
 
     def cancel(self, request_id: int) -> None:
         """Ask the peer to cancel a request (its terminal reply is then ignored)."""
-        with self._pending_lock:
+        with self._lock:
             self._pending.pop(request_id, None)
         try:
-            self._send(("cancel", request_id))
+            self._write(encode_message(("cancel", request_id), self.protocol))
         except (OSError, BridgeError, ValueError):
             pass  # a closed connection cancels everything anyway
 
@@ -260,9 +403,19 @@ class BridgeConnection:
         """Round-trip a ``ping``; return the pong's payload."""
         key = payload if payload is not None else next(self._ids)
         future: Future = Future()
-        self._pongs[key] = future
-        self._send(("ping", key))
-        return future.result(timeout)
+        with self._lock:
+            if self._closed:
+                self._check_open()
+            self._pongs[key] = future
+            if self._reading_by is None:
+                self._need_reader_locked()
+        try:
+            self._write(encode_message(("ping", key), self.protocol))
+            return future.result(timeout)
+        finally:
+            with self._lock:
+                if self._pongs.get(key) is future:
+                    del self._pongs[key]
 
     def _check_open(self) -> None:
         if os.getpid() != self.pid:
@@ -274,9 +427,18 @@ class BridgeConnection:
         if self._closed:
             raise BridgeConnectionError("%s: the connection is closed" % self.peer)
 
-    def _send(self, message: tuple) -> None:
-        buffers: list = []
-        if self.out_of_band:
+    def _encode(self, message: tuple) -> Tuple[bytes, Optional[List[pickle.PickleBuffer]]]:
+        """The message's pickle, and the buffers that travel out of band (or None)."""
+        if not self.out_of_band:
+            return pickle.dumps(message, self.protocol), None
+        buffers: List[pickle.PickleBuffer] = []
+        data = pickle.dumps(message, 5, buffer_callback=buffers.append)  # all out of band
+        if not buffers:
+            return data, None
+        if (len(buffers) > OOB_MAX_BUFFERS
+                or any(memoryview(b).nbytes < OOB_MIN_BUFFER_BYTES for b in buffers)):
+            buffers = []
+
             def keep_in_band(buffer: pickle.PickleBuffer) -> bool:
                 # pickle's buffer_callback: a false answer takes the buffer out of band
                 if memoryview(buffer).nbytes < OOB_MIN_BUFFER_BYTES or len(buffers) >= OOB_MAX_BUFFERS:
@@ -284,40 +446,163 @@ class BridgeConnection:
                 buffers.append(buffer)
                 return False
             data = pickle.dumps(message, 5, buffer_callback=keep_in_band)
-        else:
-            data = encode_message(message, self.protocol)
+        return data, buffers or None
+
+    def _write(self, data: bytes, buffers: Optional[List[pickle.PickleBuffer]] = None) -> None:
+        """Write one message: one frame, or an out-of-band group back to back."""
         with self._send_lock:
             if self._closed:
                 self._check_open()
-            if not buffers:
-                self._writer.send_bytes(data)
-                return
-            # one group, back to back: header + pickle, then each buffer as its own frame
-            self._writer.send_bytes(OOB_MARKER + struct.pack(">I", len(buffers)) + data)
-            for buffer in buffers:
-                self._writer.send_bytes(buffer.raw())
-            self.oob_sent += 1
+            try:
+                if buffers is None:
+                    write_frame(self._write_fd, data)
+                else:
+                    write_frames(self._write_fd,
+                                 [OOB_MARKER + struct.pack(">I", len(buffers)) + data]
+                                 + [buffer.raw() for buffer in buffers])
+                    self.oob_sent += 1
+            except OSError as exc:
+                raise BridgeConnectionError("%s: cannot send: %s" % (self.peer, exc)) from exc
+
+    # -- who reads -------------------------------------------------------------------------
+
+    def _needs_reader_locked(self) -> bool:
+        return bool(self._pending or self._pongs or self._awaiting_hello)
+
+    def _need_reader_locked(self) -> None:
+        """Something waits for a reply and nobody reads: the background thread reads."""
+        if self._reading_by is None:
+            self._reading_by = _BACKGROUND
+            self._wake_locked()
+
+    def _wake_locked(self) -> None:
+        if self._wake_w is not None:
+            try:
+                os.write(self._wake_w, b"\0")
+            except (BlockingIOError, OSError):
+                pass  # already awake with wake-ups pending, or gone
+
+    def _read_until_done(self, request_id: int, call: _SyncCall) -> None:
+        """Read and dispatch frames in this thread until ``call`` has its reply."""
+        read, on_frame = self._frames.read, self._on_frame
+        try:
+            while not call.done:
+                on_frame(read())
+        except (EOFError, OSError, ProtocolError) as exc:
+            self._stream_ended(exc)
+        except Exception as exc:  # a bug here must not leave callers waiting forever
+            log.exception("picklebridge reader for %s failed", self.peer)
+            self._stream_ended(exc)
+        except BaseException:  # KeyboardInterrupt: forget the call, let another thread read
+            with self._lock:
+                self._pending.pop(request_id, None)
+            self._hand_over()
+            raise
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        """A caller that read its reply gives the reading to another waiting caller, to the
+        background thread when only asynchronous requests wait, else to nobody."""
+        with self._lock:
+            if self._closed:
+                self._reading_by = _BACKGROUND
+                self._wake_locked()
+            elif self._followers:
+                request_id = next(iter(self._followers))
+                follower = self._followers.pop(request_id)
+                follower.promoted = True
+                self._reading_by = follower
+                waiter, follower.waiter = follower.waiter, None
+                waiter.release()
+            elif self._needs_reader_locked():
+                self._reading_by = _BACKGROUND
+                self._wake_locked()
+            else:
+                self._reading_by = None
+                if not self._background_watching:
+                    self._wake_locked()  # to watch the stream for its end again
+
+    def _abandon(self, request_id: int, call: _SyncCall) -> None:
+        """A waiting caller was interrupted: forget its call; pass the reading on if it had it."""
+        with self._lock:
+            self._pending.pop(request_id, None)
+            self._followers.pop(request_id, None)
+            reading = self._reading_by is call
+        if reading:
+            self._hand_over()
+
+    def _background(self) -> None:
+        """The background thread: read while asynchronous requests wait, else watch the stream
+        for its end (and the wake pipe for work).  It ends once the connection is closed and
+        no caller reads any more."""
+        poller = select.poll()
+        poller.register(self._wake_r, select.POLLIN)
+        watching = False
+        try:
+            while True:
+                with self._lock:
+                    reading_by = self._reading_by
+                    if self._closed and type(reading_by) is not _SyncCall:
+                        return
+                    watch = reading_by is None and not self._closed
+                    self._background_watching = watch
+                if watch != watching:
+                    if watch:
+                        poller.register(self._frames.fd, _HANGUP_EVENTS)
+                    else:
+                        poller.unregister(self._frames.fd)
+                    watching = watch
+                hangup = False
+                for fd, _events in poller.poll():
+                    if fd == self._wake_r:
+                        os.read(fd, 4096)
+                    else:
+                        hangup = True
+                with self._lock:
+                    if self._closed:
+                        continue
+                    if self._reading_by is None and hangup:
+                        self._reading_by = _BACKGROUND  # read what is left, then the end
+                    elif self._reading_by is not _BACKGROUND:
+                        continue
+                if self._read_while_needed():
+                    return
+        finally:
+            with self._lock:
+                self._background_watching = False
+                for fd in (self._wake_r, self._wake_w):
+                    if fd is not None:
+                        try:
+                            os.close(fd)
+                        except OSError:
+                            pass
+                self._wake_r = self._wake_w = None
+
+    def _read_while_needed(self) -> bool:
+        """Read frames while requests wait; True when the stream has ended."""
+        read, on_frame = self._frames.read, self._on_frame
+        try:
+            while True:
+                on_frame(read())
+                if not (self._pending or self._pongs or self._awaiting_hello):
+                    with self._lock:
+                        if not self._needs_reader_locked():
+                            self._reading_by = None
+                            return False
+        except (EOFError, OSError, ProtocolError) as exc:
+            self._stream_ended(exc)
+        except BaseException as exc:  # a bug here must not leave callers waiting forever
+            log.exception("picklebridge reader for %s failed", self.peer)
+            self._stream_ended(exc)
+        return True
 
     # -- replies ---------------------------------------------------------------------------
 
-    def _read_loop(self) -> None:
-        failure: Optional[BaseException] = None
-        try:
-            while True:
-                data = self._reader.recv_bytes()
-                if data[:1] == OOB_MARKER:
-                    self._receive_group(data)
-                else:
-                    self._dispatch(data)
-        except (EOFError, OSError) as exc:
-            failure = exc
-        except BaseException as exc:  # a bug here must not leave callers waiting forever
-            log.exception("picklebridge reader for %s failed", self.peer)
-            failure = exc
+    def _stream_ended(self, cause: Optional[BaseException]) -> None:
         if self._closed:
             return  # close() or abort() did the rest
         self._closed = True
-        self._fail_all(self._connection_lost(failure))
+        self._fail_all(self._connection_lost(cause))
         if self._on_close is not None:
             self._on_close()
         self._close_fds()
@@ -335,11 +620,22 @@ class BridgeConnection:
     def _fail_all(self, error: BaseException) -> None:
         if self._failure is None:
             self._failure = error
-        with self._pending_lock:
+        with self._lock:
             pending = list(self._pending.values())
             self._pending.clear()
-        waiting = [request.future for request in pending]
-        waiting += list(self._pongs.values())
+            self._followers.clear()
+            waiting: List[Future] = list(self._pongs.values())
+            self._pongs.clear()
+            self._awaiting_hello = False
+            for request in pending:
+                if type(request) is _SyncCall:
+                    request.error = error
+                    request.done = True
+                    waiter, request.waiter = request.waiter, None
+                    if waiter is not None:
+                        waiter.release()
+                else:
+                    waiting.append(request)
         if self._hello is not None:
             waiting.append(self._hello)
         for future in waiting:
@@ -349,69 +645,100 @@ class BridgeConnection:
                 except Exception:  # cancelled or completed meanwhile
                     pass
 
+    def _on_frame(self, frame: Frame) -> None:
+        if type(frame) is bytes:
+            if frame[:1] == OOB_MARKER:
+                self._receive_group(frame)
+            else:
+                self._dispatch(frame)
+        elif frame[0][:1] == OOB_MARKER:
+            self._receive_group(frame_bytes(frame))
+        else:
+            self._dispatch(frame)
+
     def _receive_group(self, header: bytes) -> None:
         """An out-of-band group: the pickle after the 5-byte header, then its buffer frames."""
         count = struct.unpack(">I", header[1:5])[0] if len(header) >= 5 else 0
         if not 0 < count <= OOB_MAX_BUFFERS:
             for _ in range(count):  # stay in step with the stream, keep nothing
-                self._reader.recv_bytes()
+                self._frames.read()
             log.error("picklebridge: %s sent an out-of-band group of %d buffers", self.peer, count)
             return
-        # writable buffers, so numpy arrays arrive writable (one copy out of the received bytes)
-        buffers = [bytearray(self._reader.recv_bytes()) for _ in range(count)]
+        # writable buffers, so numpy arrays arrive writable
+        buffers = [frame_bytes(self._frames.read(), writable=True) for _ in range(count)]
         self.oob_received += 1
         self._dispatch(header[5:], buffers)
 
-    def _dispatch(self, data: bytes, buffers: Optional[list] = None) -> None:
-        if self._hello is not None and not self._hello.done() and data.startswith(CHALLENGE):
-            self._hello.set_exception(BridgeConnectionError(
+    def _dispatch(self, data: Frame, buffers: Optional[list] = None) -> None:
+        if self._awaiting_hello and type(data) is bytes and data.startswith(CHALLENGE):
+            self._hello_done(exc=BridgeConnectionError(
                 "%s requires an authkey: pass authkey=... (or authkey_file=...)" % self.peer))
             return
         try:
             message = decode_message(data, self._allow, buffers)
         except Exception as exc:
-            kind, request_id = peek_kind_and_id(data)
-            if kind in ("result", "item", "error") and self._complete(request_id, exc=exc, final=True):
+            kind, request_id = peek_kind_and_id(frame_bytes(data))
+            if kind in ("result", "item", "error") and self._complete(request_id, exc=exc):
                 return
-            if self._hello is not None and not self._hello.done():
-                self._hello.set_exception(ProtocolError(
+            if self._awaiting_hello:
+                self._hello_done(exc=ProtocolError(
                     "%s answered hello with an unusable message: %s" % (self.peer, exc)))
                 return
             log.error("picklebridge: unreadable message from %s: %s", self.peer, exc)
             return
         kind = message[0]
         if kind == "result" and len(message) == 3:
-            self._complete(message[1], value=message[2])
+            self._complete(message[1], message[2])
         elif kind == "error" and len(message) == 3:
             if message[1] is None:
                 self._connection_error(message[2])
             else:
                 self._complete(message[1], exc=exception_from_info(message[2]))
         elif kind == "item" and len(message) == 3:
-            request = self._pending.get(message[1])
-            if request is not None and request.on_item is not None:
-                request.on_item(message[2])
+            on_item = getattr(self._pending.get(message[1]), "on_item", None)
+            if on_item is not None:
+                on_item(message[2])
         elif kind == "hello" and self._hello is not None:
-            if not self._hello.done():
-                self._hello.set_result(message[1] if len(message) > 1 else {})
+            if self._awaiting_hello:
+                self._hello_done(message[1] if len(message) > 1 else {})
         elif kind == "pong":
-            future = self._pongs.pop(message[1] if len(message) > 1 else None, None)
+            with self._lock:
+                future = self._pongs.pop(message[1] if len(message) > 1 else None, None)
             if future is not None and not future.done():
                 future.set_result(message[1])
         else:
             log.warning("picklebridge: ignoring unexpected message %r from %s", kind, self.peer)
 
-    def _complete(self, request_id: Any, value: Any = None, exc: Optional[BaseException] = None,
-                  final: bool = True) -> bool:
-        with self._pending_lock:
+    def _hello_done(self, info: Any = None, exc: Optional[BaseException] = None) -> None:
+        with self._lock:
+            self._awaiting_hello = False
+        if self._hello is not None and not self._hello.done():
+            if exc is not None:
+                self._hello.set_exception(exc)
+            else:
+                self._hello.set_result(info)
+
+    def _complete(self, request_id: Any, value: Any = None,
+                  exc: Optional[BaseException] = None) -> bool:
+        with self._lock:
             request = self._pending.pop(request_id, None)
-        if request is None:
-            return False  # cancelled by us, or an id we never sent
+            if request is None:
+                return False  # cancelled by us, or an id we never sent
+            if type(request) is _SyncCall:
+                request.value = value
+                request.error = exc
+                request.done = True
+                waiter = request.waiter
+                if waiter is not None:
+                    request.waiter = None
+                    del self._followers[request_id]
+                    waiter.release()
+                return True
         try:  # a future cancelled meanwhile raises InvalidStateError
             if exc is not None:
-                request.future.set_exception(exc)
+                request.set_exception(exc)
             else:
-                request.future.set_result(value)
+                request.set_result(value)
         except Exception:  # InvalidStateError: cancelled meanwhile
             pass
         return True
@@ -420,8 +747,8 @@ class BridgeConnection:
         error = exception_from_info(info)
         log.error("picklebridge: %s reported a connection error: %s: %s",
                   self.peer, type(error).__name__, error)
-        if self._hello is not None and not self._hello.done():
-            self._hello.set_exception(error)
+        if self._awaiting_hello:
+            self._hello_done(exc=error)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

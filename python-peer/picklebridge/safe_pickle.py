@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Optional, Tuple, Union
 
 __all__ = [
     "DEFAULT_ALLOWED", "NUMPY_ALLOWED", "PANDAS_ALLOWED", "AllowList", "GlobalRefusedError", "RestrictedUnpickler",
-    "dumps", "loads", "peek_kind_and_id",
+    "dumps", "load", "loads", "peek_kind_and_id",
 ]
 
 HIGHEST_PROTOCOL = min(5, pickle.HIGHEST_PROTOCOL)
@@ -214,6 +214,11 @@ def loads(data: bytes, allow: Optional[AllowList] = None, buffers: Optional[Iter
     """Unpickle bytes from a peer with :class:`RestrictedUnpickler`; ``buffers`` are the
     protocol 5 out-of-band buffers its NEXT_BUFFER opcodes refer to, in order."""
     return RestrictedUnpickler(io.BytesIO(data), allow=allow, buffers=buffers).load()
+
+
+def load(file: Any, allow: Optional[AllowList] = None, buffers: Optional[Iterable[Any]] = None) -> Any:
+    """Unpickle one pickle read from the binary ``file`` with :class:`RestrictedUnpickler`."""
+    return RestrictedUnpickler(file, allow=allow, buffers=buffers).load()
 
 
 def peek_kind_and_id(data: bytes) -> Tuple[Optional[str], Any]:
