@@ -10,9 +10,9 @@ import java.util.Arrays;
  * {@link System#identityHashCode} reads the object's header: a cache miss per object).
  */
 final class IdentityIntMap {
-    private Object[] keys = new Object[16];
+    private Object[] keys = new Object[8];
     /** Per slot: the key's mixed identity hash (high 32 bits) and its index (low 32 bits). */
-    private long[] slots = new long[16];
+    private long[] slots = new long[8];
     private int size;
 
     int size() {

@@ -981,7 +981,7 @@ final class Pickler {
         checkDepth();
         boolean mark = n > 3;
         if (mark) op(MARK);
-        push(new Script(t.toArray(), Emit.tupleEnd(t, n, mark)));
+        push(new TupleTask(t, n, mark));
     }
 
     /** After a tuple's items: build it, unless writing them wrote it already (a cycle through a list). */
@@ -1016,10 +1016,25 @@ final class Pickler {
         checkDepth();
         List<Object> steps = new ArrayList<>(8);
         if (o.construction() == PyObject.Construction.NEWOBJ_EX && proto < 4) {
-            // copyreg.__newobj_ex__(cls, args, kwargs): the REDUCE spelling for protocols 2 and 3
-            saveGlobal(new PyGlobal("copyreg", "__newobj_ex__"));
-            steps.add(PyTuple.of(o.type(), o.args(), new java.util.LinkedHashMap<Object, Object>(o.kwargs())));
+            // functools.partial(cls.__new__, cls, *args, **kwargs)(), as CPython's save_reduce writes
+            // __newobj_ex__ below protocol 4: partial(fn) REDUCE, BUILD (fn, args, kwargs, None), () REDUCE
+            PyGlobal fn = new PyGlobal(o.type().module(), o.type().qualname() + ".__new__");
+            Object[] partialArgs = new Object[o.args().size() + 1];
+            partialArgs[0] = o.type();
+            for (int i = 0; i < o.args().size(); i++) partialArgs[i + 1] = o.args().get(i);
+            saveGlobal(new PyGlobal("functools", "partial"));
+            steps.add(PyTuple.of(fn));
             steps.add(Emit.op(REDUCE));
+            steps.add(PyTuple.of(fn, PyTuple.wrap(partialArgs), new java.util.LinkedHashMap<Object, Object>(o.kwargs()), null));
+            steps.add(Emit.op(BUILD));
+            steps.add(Emit.op(EMPTY_TUPLE));
+            steps.add(Emit.op(REDUCE));
+        } else if (o.construction() == PyObject.Construction.OBJ) {
+            // MARK cls *args OBJ: how Python 2 builds a classic-class instance (Python 3 alike)
+            op(MARK);
+            saveGlobal(o.type());
+            for (int i = 0; i < o.args().size(); i++) steps.add(o.args().get(i));
+            steps.add(Emit.op(OBJ));
         } else {
             saveGlobal(o.type());
             steps.add(o.args());
@@ -1076,6 +1091,27 @@ final class Pickler {
                     return step;
                 }
             }
+            return DONE;
+        }
+    }
+
+    /** A tuple's items read in place (no copy of the tuple), then its TUPLE opcode. */
+    private static final class TupleTask extends Task {
+        private final PyTuple tuple;
+        private final int size;
+        private final boolean mark;
+        private int i;
+
+        TupleTask(PyTuple tuple, int size, boolean mark) {
+            this.tuple = tuple;
+            this.size = size;
+            this.mark = mark;
+        }
+
+        @Override
+        Object next(Pickler p) {
+            if (i < size) return tuple.get(i++);
+            if (i++ == size) p.endTuple(tuple, size, mark);
             return DONE;
         }
     }

@@ -26,12 +26,18 @@ import java.util.Objects;
 public final class PyObject {
     /** How the pickle created the object; the Pickler writes the same form back. */
     public enum Construction {
-        /** {@code callable(*args)} via REDUCE (also INST / OBJ of protocol 0 and 1). */
+        /** {@code callable(*args)} via REDUCE. */
         REDUCE,
         /** {@code cls.__new__(cls, *args)} via NEWOBJ. */
         NEWOBJ,
         /** {@code cls.__new__(cls, *args, **kwargs)} via NEWOBJ_EX. */
-        NEWOBJ_EX
+        NEWOBJ_EX,
+        /**
+         * {@code MARK cls *args OBJ}, written back as OBJ: an instance made by INST or OBJ, as
+         * Python 2 pickles instances of classic classes. Python (2 and 3) calls {@code cls(*args)},
+         * or without arguments makes the instance without calling {@code __init__}.
+         */
+        OBJ
     }
 
     private final PyGlobal type;

@@ -342,9 +342,14 @@ final class Unpickler {
     private Object[] memoPage(int i) {
         int p = i >>> MEMO_PAGE_BITS;
         if (p >= memo.length) {
+            // plain new + arraycopy: Arrays.copyOf of an Object[][] goes through reflection
             int n = Math.max(p + 1, memo.length * 2);
-            memo = java.util.Arrays.copyOf(memo, n);
-            memoDepth = java.util.Arrays.copyOf(memoDepth, n);
+            Object[][] pages = new Object[n][];
+            int[][] depths = new int[n][];
+            System.arraycopy(memo, 0, pages, 0, memo.length);
+            System.arraycopy(memoDepth, 0, depths, 0, memo.length);
+            memo = pages;
+            memoDepth = depths;
         }
         Object[] page = memo[p];
         int want = p == 0 ? i + 1 : MEMO_PAGE;
@@ -804,7 +809,42 @@ final class Unpickler {
         int ad = depth[sp];
         Object callable = pop();
         if (!(args instanceof PyTuple tuple)) throw new PickleException("REDUCE arguments must be a tuple, not " + typeName(args));
+        if (callable instanceof PyObject partial && tuple.isEmpty()) {
+            Object made = partialNew(partial);
+            if (made != null) {
+                push(made, childDepth(Math.max(ad, depth[sp])));
+                return;
+            }
+        }
         push(call(callable, PyObject.Construction.REDUCE, tuple, null), childDepth(ad));
+    }
+
+    /**
+     * {@code functools.partial(cls.__new__, cls, *args, **kwargs)()}: how CPython writes
+     * {@code copyreg.__newobj_ex__} (a keyword-only {@code __new__}) below protocol 4. Exactly
+     * that shape is read as NEWOBJ_EX of {@code cls} (nothing is called); anything else, null.
+     */
+    private Object partialNew(PyObject p) {
+        PyGlobal type = p.type();
+        if (!(type.qualname().equals("partial") && (type.module().equals("functools") || type.module().equals("_functools")))
+                || p.construction() != PyObject.Construction.REDUCE || p.args().size() != 1
+                || !(p.args().get(0) instanceof PyGlobal fn) || !p.hasState() || !p.listItems().isEmpty()
+                || !p.dictItems().isEmpty() || !(p.state() instanceof PyTuple state) || state.size() != 4
+                || !fn.equals(state.get(0)) || !(state.get(1) instanceof PyTuple all) || all.isEmpty()
+                || !(all.get(0) instanceof PyGlobal cls) || !cls.module().equals(fn.module())
+                || !fn.qualname().equals(cls.qualname() + ".__new__")
+                || !(state.get(2) == null || state.get(2) instanceof Map)
+                || !(state.get(3) == null || state.get(3) instanceof Map<?, ?> d && d.isEmpty())) {
+            return null;
+        }
+        Map<String, Object> named = new LinkedHashMap<>();
+        if (state.get(2) instanceof Map<?, ?> kw) {
+            for (Map.Entry<?, ?> e : kw.entrySet()) {
+                if (!(e.getKey() instanceof String key)) throw new PickleException("partial keyword names must be str");
+                named.put(key, e.getValue());
+            }
+        }
+        return call(cls, PyObject.Construction.NEWOBJ_EX, PyTuple.wrap(all.subList(1, all.size()).toArray()), named);
     }
 
     private void newObj() {
@@ -840,7 +880,16 @@ final class Unpickler {
         PyTuple args = PyTuple.wrap(java.util.Arrays.copyOfRange(stack, k, sp));
         int d = childDepth(maxDepthOf(k, sp));
         clearTo(k);
-        push(call(cls, instForm(args), args, null), d);
+        push(instantiate(cls, args), d);
+    }
+
+    /**
+     * INST / OBJ: a known global is built as by NEWOBJ (no arguments: no __init__) or REDUCE; an
+     * unknown class becomes a PyObject that remembers the OBJ form, so it is written back the way
+     * Python 2 can rebuild a classic-class instance.
+     */
+    private Object instantiate(Object cls, PyTuple args) {
+        return call(cls, instForm(args), args, null, PyObject.Construction.OBJ);
     }
 
     /** INST / OBJ without arguments create the object without calling __init__, as NEWOBJ does. */
@@ -855,10 +904,16 @@ final class Unpickler {
         PyTuple args = PyTuple.wrap(java.util.Arrays.copyOfRange(stack, k + 1, sp));
         int d = childDepth(maxDepthOf(k, sp));
         clearTo(k);
-        push(call(cls, instForm(args), args, null), d);
+        push(instantiate(cls, args), d);
     }
 
     private Object call(Object callable, PyObject.Construction form, PyTuple args, Map<String, Object> kwargs) {
+        return call(callable, form, args, kwargs, form);
+    }
+
+    /** Calls through the allow-list as {@code form}; an unknown class becomes a PyObject recorded as {@code recordAs}. */
+    private Object call(Object callable, PyObject.Construction form, PyTuple args, Map<String, Object> kwargs,
+            PyObject.Construction recordAs) {
         if (!(callable instanceof PyGlobal g)) {
             throw new PickleRefusedException("cannot call a " + typeName(callable) + ": only named globals are callable");
         }
@@ -889,7 +944,7 @@ final class Unpickler {
         if (refusal != null) {
             throw new PickleRefusedException("refused to call " + g.qualifiedName() + ": " + refusal);
         }
-        return new PyObject(g, form, args, kwargs);
+        return new PyObject(g, recordAs, args, kwargs);
     }
 
     private void build() {
