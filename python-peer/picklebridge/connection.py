@@ -47,7 +47,7 @@ from . import __version__
 from .errors import (BridgeConnectionError, BridgeError, JvmExitedError, ProtocolError,
                      exception_from_info)
 from .safe_pickle import HIGHEST_PROTOCOL, AllowList, dumps, load, loads, peek_kind_and_id
-from .transport import (CHALLENGE, Frame, FrameReader, frame_bytes, frame_file,
+from .transport import (CHALLENGE, Frame, FrameReader, LargeFrame, frame_bytes,
                         shutdown_connection, write_frame, write_frames)
 
 __all__ = ["BridgeConnection", "encode_message", "decode_message", "CAPABILITIES"]
@@ -94,15 +94,15 @@ def decode_message(data: Union[bytes, bytearray, Frame], allow: Optional[AllowLi
     """Unpickle one protocol message with the restricted unpickler; check its shape.
 
     ``data`` is bytes-like, or a frame as :class:`~picklebridge.transport.FrameReader` returns
-    it.  A short pickle that contains no byte able to open a global-naming opcode is loaded by
+    it (a large one is unpickled as it is read).  A short pickle that contains no byte able to open a global-naming opcode is loaded by
     ``pickle.loads`` (it cannot name anything, so the restricted unpickler would load the same
     value, about 1.5 us later).
     """
     if (type(data) is bytes and len(data) < _FAST_LOAD_BELOW
             and len(data.translate(None, _GLOBAL_OPCODE_BYTES)) == len(data)):
         message = pickle.loads(data, buffers=buffers)
-    elif type(data) is list:
-        message = load(frame_file(data), allow, buffers)
+    elif type(data) is LargeFrame:
+        message = load(data, allow, buffers)  # straight from the stream
     else:
         message = loads(data, allow, buffers)
     if type(message) is not tuple or not message or type(message[0]) is not str:
@@ -146,6 +146,34 @@ class _SyncCall:
         self.done = False
         self.waiter: Optional[Any] = None
         self.promoted = False  # the reading was handed over to this call's caller
+
+
+class _Parts(list):
+    """A pickler's file that keeps what it is given: the parts of one frame, large ``bytes``
+    values among them as they are (the C pickler writes those past its buffer)."""
+
+    write = list.append
+
+
+#: A ``bytes``, ``bytearray`` or ``str`` argument at least this long is pickled into parts.
+LARGE_PAYLOAD_BYTES = 64 * 1024
+
+
+def _carries_large_payload(values: Any) -> bool:
+    """Whether one of ``values`` (a call's arguments) is a long bytes, bytearray or str."""
+    for value in values:
+        kind = type(value)
+        if (kind is bytes or kind is str or kind is bytearray) and len(value) >= LARGE_PAYLOAD_BYTES:
+            return True
+    return False
+
+
+def _pickle(message: tuple, large: bool, buffer_callback: Callable[[Any], Any]) -> Union[bytes, List[Any]]:
+    if not large:
+        return pickle.dumps(message, 5, buffer_callback=buffer_callback)
+    parts = _Parts()
+    pickle.Pickler(parts, 5, buffer_callback=buffer_callback).dump(message)
+    return parts
 
 
 class BridgeConnection:
@@ -314,7 +342,7 @@ class BridgeConnection:
             message: tuple = ("call", request_id, worker, args, kwargs, options)
         else:
             message = ("call", request_id, worker, args, kwargs)
-        data, buffers = self._encode(message)
+        data, buffers = self._encode(message, _carries_large_payload(args))
         call = _SyncCall()
         lock = self._lock
         with lock:
@@ -368,12 +396,14 @@ class BridgeConnection:
             message: tuple = ("call", request_id, worker, args, kwargs)
             if options:
                 message += (options,)
+            large = _carries_large_payload(args)
         elif kind == "map":
             message = ("map", request_id, worker, args if type(args) is list else list(args),
                        dict(kwargs_or_options or {}))
+            large = False
         else:
             raise ValueError("unknown request kind %r" % (kind,))
-        data, buffers = self._encode(message)
+        data, buffers = self._encode(message, large)
         future.request_id = request_id
         with self._lock:
             if self._closed:
@@ -427,12 +457,21 @@ class BridgeConnection:
         if self._closed:
             raise BridgeConnectionError("%s: the connection is closed" % self.peer)
 
-    def _encode(self, message: tuple) -> Tuple[bytes, Optional[List[pickle.PickleBuffer]]]:
-        """The message's pickle, and the buffers that travel out of band (or None)."""
+    def _encode(self, message: tuple, large: bool = False
+                ) -> Tuple[Union[bytes, List[Any]], Optional[List[pickle.PickleBuffer]]]:
+        """The message's pickle, and the buffers that travel out of band (or None).
+
+        For a message carrying a ``large`` payload the pickle is a list of parts: the
+        pickler hands large ``bytes`` over as they are, and they are written without a copy.
+        """
         if not self.out_of_band:
-            return pickle.dumps(message, self.protocol), None
+            if not large:
+                return pickle.dumps(message, self.protocol), None
+            parts = _Parts()
+            pickle.Pickler(parts, self.protocol).dump(message)
+            return parts, None
         buffers: List[pickle.PickleBuffer] = []
-        data = pickle.dumps(message, 5, buffer_callback=buffers.append)  # all out of band
+        data = _pickle(message, large, buffers.append)  # every PickleBuffer out of band
         if not buffers:
             return data, None
         if (len(buffers) > OOB_MAX_BUFFERS
@@ -445,21 +484,25 @@ class BridgeConnection:
                     return True
                 buffers.append(buffer)
                 return False
-            data = pickle.dumps(message, 5, buffer_callback=keep_in_band)
+            data = _pickle(message, large, keep_in_band)
         return data, buffers or None
 
-    def _write(self, data: bytes, buffers: Optional[List[pickle.PickleBuffer]] = None) -> None:
+    def _write(self, data: Union[bytes, List[Any]],
+               buffers: Optional[List[pickle.PickleBuffer]] = None) -> None:
         """Write one message: one frame, or an out-of-band group back to back."""
         with self._send_lock:
             if self._closed:
                 self._check_open()
             try:
                 if buffers is None:
-                    write_frame(self._write_fd, data)
+                    if type(data) is bytes:
+                        write_frame(self._write_fd, data)
+                    else:
+                        write_frames(self._write_fd, [data])
                 else:
-                    write_frames(self._write_fd,
-                                 [OOB_MARKER + struct.pack(">I", len(buffers)) + data]
-                                 + [buffer.raw() for buffer in buffers])
+                    head = OOB_MARKER + struct.pack(">I", len(buffers))
+                    first = [head, data] if type(data) is bytes else [head] + data
+                    write_frames(self._write_fd, [first] + [[buffer.raw()] for buffer in buffers])
                     self.oob_sent += 1
             except OSError as exc:
                 raise BridgeConnectionError("%s: cannot send: %s" % (self.peer, exc)) from exc
@@ -651,7 +694,7 @@ class BridgeConnection:
                 self._receive_group(frame)
             else:
                 self._dispatch(frame)
-        elif frame[0][:1] == OOB_MARKER:
+        elif frame.head[:1] == OOB_MARKER:
             self._receive_group(frame_bytes(frame))
         else:
             self._dispatch(frame)
@@ -677,7 +720,7 @@ class BridgeConnection:
         try:
             message = decode_message(data, self._allow, buffers)
         except Exception as exc:
-            kind, request_id = peek_kind_and_id(frame_bytes(data))
+            kind, request_id = peek_kind_and_id(data if type(data) is bytes else data.head)
             if kind in ("result", "item", "error") and self._complete(request_id, exc=exc):
                 return
             if self._awaiting_hello:

@@ -5,8 +5,9 @@ The authkey challenge-response is the standard library's own (``answer_challenge
 ``deliver_challenge``); :func:`open_socket_connection` only adds a connect timeout,
 ``TCP_NODELAY`` and clear errors.  The frames are ``Connection.send_bytes``/``recv_bytes``'s
 (docs/protocol.md section 2), read by :class:`FrameReader` through one reused buffer (one
-``readv`` can bring several frames) and written by :func:`write_frame`/:func:`write_frames` with
-the header and payload in one ``write``/``writev`` (no concatenation of large payloads)::
+``readv`` can bring several frames; a frame larger than the buffer is read as it is unpickled)
+and written by :func:`write_frame`/:func:`write_frames` with the header and payload in one
+``write``/``writev`` (large payloads are never concatenated)::
 
     >>> conn = open_socket_connection(parse_address("tcp://127.0.0.1:7341"), b"secret")
     >>> write_frame(conn.fileno(), dumps(("ping", 1)))
@@ -14,7 +15,6 @@ the header and payload in one ``write``/``writev`` (no concatenation of large pa
     b'\x80\x05\x95...'
 """
 
-import io
 import os
 import socket
 import struct
@@ -26,7 +26,7 @@ from .addresses import Address
 from .errors import BridgeConnectionError, ProtocolError
 
 __all__ = ["open_socket_connection", "shutdown_connection", "set_receive_timeout",
-           "FrameReader", "Frame", "write_frame", "write_frames", "frame_bytes", "frame_file"]
+           "FrameReader", "LargeFrame", "Frame", "write_frame", "write_frames", "frame_bytes"]
 
 CHALLENGE = b"#CHALLENGE#"
 
@@ -113,15 +113,109 @@ _LONG_MARKER = b"\xff\xff\xff\xff"
 _MAX_SHORT = 0x7FFFFFFF
 #: Frames up to this size are written as one ``header + payload`` bytes (as Connection does).
 _CONCATENATE_BELOW = 16 * 1024
-_IOV_MAX = min(1024, os.sysconf("SC_IOV_MAX")) if hasattr(os, "sysconf") else 16
-try:
-    _IOV_MAX = max(16, _IOV_MAX)
-except TypeError:  # pragma: no cover - sysconf answered None
-    _IOV_MAX = 16
+_IOV_MAX = 16
+if hasattr(os, "sysconf"):
+    try:
+        _IOV_MAX = max(16, min(1024, os.sysconf("SC_IOV_MAX")))
+    except (OSError, ValueError, TypeError):  # pragma: no cover - an unusual libc
+        pass
 
-#: A frame as :meth:`FrameReader.read` returns it: ``bytes``, or for a frame larger than the
-#: reader's buffer the list of ``bytearray`` chunks that hold it in order.
-Frame = Union[bytes, List[bytearray]]
+
+class LargeFrame:
+    """A frame larger than the reader's buffer, read from the stream only as it is consumed.
+
+    It is a binary file over the frame's payload (``read``, ``readinto``, ``readline``), so
+    ``pickle.Unpickler`` can load it straight from the socket or pipe: a large ``bytes``
+    value goes from the kernel into the object the unpickler builds, with no copy in between,
+    and nothing of the declared length is allocated up front.  ``head`` holds its first bytes
+    (up to 64, for peeking at a message's kind and id).  The reader finishes (skips) whatever
+    is left of it before it reads the next frame.
+    """
+
+    HEAD_BYTES = 64
+
+    __slots__ = ("size", "remaining", "head", "_reader")
+
+    def __init__(self, reader: "FrameReader", size: int, head: bytes):
+        self._reader = reader
+        self.size = size
+        self.remaining = size
+        self.head = head
+
+    def __repr__(self) -> str:
+        return "<LargeFrame %d bytes, %d unread>" % (self.size, self.remaining)
+
+    def readinto(self, target: object) -> int:
+        """Fill ``target`` from the frame; fewer bytes only at the frame's end."""
+        view = memoryview(target).cast("B")
+        wanted = min(len(view), self.remaining)
+        done = self._reader._take_buffered(view, wanted)
+        fd = self._reader.fd
+        while done < wanted:
+            count = os.readv(fd, [view[done:wanted]])
+            if not count:
+                raise EOFError("end of stream inside a frame of %d bytes" % self.size)
+            done += count
+        self.remaining -= done
+        return done
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the frame (all that is left when ``size`` is negative)."""
+        if size is None or size < 0 or size > self.remaining:
+            size = self.remaining
+        reader = self._reader
+        start = reader._start
+        if reader._end - start >= size:  # all buffered: one slice
+            reader._start = start + size
+            self.remaining -= size
+            return reader._view[start:start + size].tobytes()
+        pieces = [reader._view[start:reader._end].tobytes()]
+        reader._start = reader._end = 0
+        have = len(pieces[0])
+        fd = reader.fd
+        while have < size:
+            piece = os.read(fd, size - have)
+            if not piece:
+                raise EOFError("end of stream inside a frame of %d bytes" % self.size)
+            pieces.append(piece)
+            have += len(piece)
+        self.remaining -= size
+        return b"".join(pieces)
+
+    def readline(self, size: int = -1) -> bytes:
+        """Bytes up to and including the next newline (pickle protocols 0 and 1)."""
+        line = bytearray()
+        while self.remaining and (size is None or size < 0 or len(line) < size):
+            byte = self.read(1)
+            line += byte
+            if byte == b"\n":
+                break
+        return bytes(line)
+
+    def to_bytes(self, writable: bool = False) -> Union[bytes, bytearray]:
+        """The rest of the payload as one object (``bytearray`` when ``writable``)."""
+        pieces = []
+        have = 0
+        while self.remaining:
+            piece = self.read(min(self.remaining, max(FrameReader.BUFFER_BYTES, have)))
+            pieces.append(piece)
+            have += len(piece)
+        return bytearray().join(pieces) if writable else b"".join(pieces)
+
+    def finish(self) -> None:
+        """Skip whatever the consumer left unread."""
+        reader = self._reader
+        self.remaining -= reader._take_buffered(None, self.remaining)
+        scratch = reader._view
+        while self.remaining:
+            count = os.readv(reader.fd, [scratch[:min(len(scratch), self.remaining)]])
+            if not count:
+                raise EOFError("end of stream inside a frame of %d bytes" % self.size)
+            self.remaining -= count
+
+
+#: A frame as :meth:`FrameReader.read` returns it.
+Frame = Union[bytes, LargeFrame]
 
 
 class FrameReader:
@@ -129,18 +223,15 @@ class FrameReader:
 
     Frames that fit the reader's buffer (64 KiB) come back as ``bytes``; a single ``readv``
     may bring several of them, which later calls return without a system call.  A larger
-    frame is read straight into ``bytearray`` chunks, the first at most 4 MiB and each next
-    one at most as large as what arrived before it, so the declared length is never allocated
-    up front (docs/protocol.md section 2) and the payload is copied out of the kernel once.
+    frame comes back as a :class:`LargeFrame`, read from the stream as it is consumed.
 
     Only one thread may read at a time.  :exc:`EOFError` at the end of the stream,
     :exc:`~picklebridge.errors.ProtocolError` for a length no frame can have.
     """
 
     BUFFER_BYTES = 64 * 1024
-    FIRST_CHUNK_BYTES = 4 * 1024 * 1024
 
-    __slots__ = ("fd", "_buffer", "_view", "_start", "_end")
+    __slots__ = ("fd", "_buffer", "_view", "_start", "_end", "_open")
 
     def __init__(self, fd: int):
         self.fd = fd
@@ -148,14 +239,13 @@ class FrameReader:
         self._view = memoryview(self._buffer)
         self._start = 0
         self._end = 0
-
-    @property
-    def buffered(self) -> int:
-        """Bytes received but not yet returned as frames."""
-        return self._end - self._start
+        self._open: Optional[LargeFrame] = None
 
     def read(self) -> Frame:
-        """The next frame's payload; blocks until it has arrived."""
+        """The next frame's payload; blocks until it has arrived (a large one: its head)."""
+        if self._open is not None:
+            self._open.finish()
+            self._open = None
         buffer = self._buffer
         while True:
             start = self._start
@@ -179,7 +269,12 @@ class FrameReader:
                         self._start = end
                         return self._view[start + header:end].tobytes()
                     if header + size > len(buffer):
-                        return self._read_large(start + header, size)
+                        head_end = start + header + LargeFrame.HEAD_BYTES
+                        if self._end >= head_end:
+                            self._start = start + header
+                            self._open = LargeFrame(self, size,
+                                                    self._view[self._start:head_end].tobytes())
+                            return self._open
             self._fill()
 
     def _fill(self) -> None:
@@ -195,97 +290,25 @@ class FrameReader:
             raise EOFError("end of stream")
         self._end = end + count
 
-    def _read_large(self, payload_start: int, size: int) -> List[bytearray]:
-        have = self._end - payload_start
-        chunk = bytearray(min(size, max(self.FIRST_CHUNK_BYTES, have)))
-        chunk[:have] = self._view[payload_start:self._end]
-        self._start = self._end = 0
-        chunks = [chunk]
-        received = filled = have
-        readv = os.readv
-        while True:
-            view = memoryview(chunk)
-            while filled < len(chunk):
-                count = readv(self.fd, [view[filled:]])
-                if not count:
-                    raise EOFError("end of stream inside a frame of %d bytes" % size)
-                filled += count
-                received += count
-            view.release()
-            if received >= size:
-                return chunks
-            chunk = bytearray(min(size - received, received))
-            chunks.append(chunk)
-            filled = 0
+    def _take_buffered(self, target: Optional[memoryview], wanted: int) -> int:
+        """Move up to ``wanted`` buffered bytes into ``target`` (None: drop them)."""
+        start = self._start
+        count = min(wanted, self._end - start)
+        if count > 0:
+            if target is not None:
+                target[:count] = self._view[start:start + count]
+            self._start = start + count
+            if self._start == self._end:
+                self._start = self._end = 0
+            return count
+        return 0
 
 
 def frame_bytes(frame: Frame, writable: bool = False) -> Union[bytes, bytearray]:
-    """A frame's payload as one object: ``bytes``, or a ``bytearray`` when ``writable``."""
+    """A frame's (remaining) payload as one object: ``bytes``, or ``bytearray`` if ``writable``."""
     if type(frame) is bytes:
         return bytearray(frame) if writable else frame
-    if len(frame) == 1:
-        return frame[0] if writable else bytes(frame[0])
-    return bytearray().join(frame) if writable else b"".join(frame)
-
-
-def frame_file(frame: Frame) -> "io.RawIOBase":
-    """A binary file reading a frame's payload (for ``pickle.Unpickler``), without joining
-    the chunks of a large frame: a large ``bytes`` value is copied out of them only once."""
-    if type(frame) is bytes:
-        return io.BytesIO(frame)
-    return _ChunksFile(frame)
-
-
-class _ChunksFile(io.RawIOBase):
-    """``read``/``readinto``/``readline`` over a list of buffers, in order."""
-
-    def __init__(self, chunks: Sequence[bytearray]):
-        super().__init__()
-        self._chunks = list(chunks)
-        self._index = 0
-        self._position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target) -> int:
-        target = memoryview(target).cast("B")
-        wanted = len(target)
-        done = 0
-        while done < wanted and self._index < len(self._chunks):
-            chunk = self._chunks[self._index]
-            count = min(wanted - done, len(chunk) - self._position)
-            target[done:done + count] = memoryview(chunk)[self._position:self._position + count]
-            done += count
-            self._position += count
-            if self._position == len(chunk):
-                self._chunks[self._index] = None  # consumed: let it go
-                self._index += 1
-                self._position = 0
-        return done
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            size = sum(len(c) for c in self._chunks[self._index:] if c is not None) - self._position
-        out = bytearray(size)
-        return bytes(out[:self.readinto(out)])
-
-    def readline(self, size: int = -1) -> bytes:
-        line = bytearray()
-        while self._index < len(self._chunks) and (size < 0 or len(line) < size):
-            chunk = self._chunks[self._index]
-            newline = chunk.find(b"\n", self._position)
-            stop = len(chunk) if newline < 0 else newline + 1
-            if size >= 0:
-                stop = min(stop, self._position + size - len(line))
-            line += chunk[self._position:stop]
-            self._position = stop
-            if self._position == len(chunk):
-                self._index += 1
-                self._position = 0
-            if newline >= 0 and line.endswith(b"\n"):
-                break
-        return bytes(line)
+    return frame.to_bytes(writable)
 
 
 def _header(size: int) -> bytes:
@@ -295,33 +318,32 @@ def _header(size: int) -> bytes:
 
 
 def write_frame(fd: int, payload: bytes) -> None:
-    """Write one frame (header and payload in one system call when possible)."""
+    """Write one frame (header and payload in one system call)."""
     size = len(payload)
     if size < _CONCATENATE_BELOW:
         data = _SHORT_HEADER.pack(size) + payload
         written = os.write(fd, data)
         if written != len(data):
-            _write_rest(fd, [memoryview(data)[written:]])
+            _write_all(fd, [memoryview(data)[written:]])
     else:
-        write_frames(fd, [payload])
+        _write_all(fd, [_header(size), payload])
 
 
-def write_frames(fd: int, payloads: Sequence[object]) -> None:
-    """Write frames back to back with ``writev`` (each payload is any bytes-like object)."""
+def write_frames(fd: int, frames: Sequence[Sequence[object]]) -> None:
+    """Write frames back to back with ``writev``; each frame is given as the list of the
+    bytes-like parts of its payload (written in order, never concatenated)."""
     parts: List[object] = []
-    for payload in payloads:
-        size = memoryview(payload).nbytes
-        parts.append(_header(size))
-        parts.append(payload)
-    _write_rest(fd, parts)
+    for frame in frames:
+        parts.append(_header(sum(memoryview(part).nbytes for part in frame)))
+        parts.extend(frame)
+    _write_all(fd, parts)
 
 
-def _write_rest(fd: int, parts: List[object]) -> None:
+def _write_all(fd: int, parts: List[object]) -> None:
     views = [memoryview(part).cast("B") for part in parts]
     index = 0
     while index < len(views):
-        batch = views[index:index + _IOV_MAX]
-        written = os.writev(fd, batch)
+        written = os.writev(fd, views[index:index + _IOV_MAX])
         while written:
             first = views[index]
             if written >= len(first):
