@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from multiprocessing import connection as mpc
@@ -173,13 +174,17 @@ def _archive_works(java: str, jvm_options: Sequence[str], jar: str, archive: str
     must not be installed.
     """
     options = [o for o in jvm_options if not o.startswith(_NOT_FOR_ARCHIVE_CHECK)]
-    try:
-        done = subprocess.run([java, *options, "-XX:SharedArchiveFile=" + archive, "-Xshare:on",
-                               *_QUIET_CDS, "-cp", jar, "-version"],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return False
+    # the crash report of a damaged archive goes to a scratch folder, not the caller's cwd
+    with tempfile.TemporaryDirectory(prefix="picklebridge-cds-check-") as scratch:
+        try:
+            done = subprocess.run(
+                [java, *options, "-XX:SharedArchiveFile=" + archive, "-Xshare:on", *_QUIET_CDS,
+                 "-XX:ErrorFile=" + os.path.join(scratch, "hs_err_%p.log"),
+                 "-XX:-CreateCoredumpOnCrash", "-cp", jar, "-version"],
+                cwd=scratch, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return False
     return done.returncode == 0
 
 

@@ -2,6 +2,7 @@
 next ones, rebuilt when the jar or the JVM changes, never installed or kept damaged, and not
 corrupted by concurrent first starts.  Real JVMs, each test with its own cache directory."""
 
+import glob
 import os
 import shutil
 import stat
@@ -123,7 +124,10 @@ class ArchiveTest(unittest.TestCase):
         damaged = archive + ".1-test.tmp"
         with open(archive, "rb") as source, open(damaged, "wb") as out:
             out.write(source.read(os.path.getsize(archive) // 3))
+        crash_reports = set(glob.glob("hs_err_pid*.log"))
         self.assertFalse(jvm._archive_works(jvm.find_java(), jvm.DEFAULT_JVM_OPTIONS, self.jar, damaged))
+        self.assertEqual(set(glob.glob("hs_err_pid*.log")), crash_reports,
+                         "the check's crash report must not land in the current directory")
 
     def test_a_jvm_that_crashes_on_a_damaged_archive_removes_it_and_the_next_start_works(self):
         options = [*jvm.DEFAULT_JVM_OPTIONS, "-XX:ErrorFile=" + os.path.join(self.dir, "hs_err_%p.log")]
