@@ -17,7 +17,7 @@ import queue
 import threading
 import weakref
 from concurrent.futures import Future
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from .addresses import Address, parse_addresses, read_authkey
 from .connection import BridgeConnection
@@ -225,6 +225,17 @@ class Client:
     def map_chunk(self, worker: Union[str, WorkerProxy], items: List[Any], star: bool = False) -> Future:
         """Send one ``map`` chunk; the Future's result is the list of results in item order."""
         return self._connection().request("map", worker_name(worker), items, {"star": bool(star)})
+
+    def prepare(self, kind: str, worker: Union[str, WorkerProxy], args: Any,
+                kwargs_or_options: Any = None,
+                on_reply: Optional[Callable[[], None]] = None) -> Callable[[], Future]:
+        """Pickle a ``call`` (args, kwargs) or ``map`` chunk (items, options) now; return a
+        function that sends it and returns its Future (a pool pickles its next chunk while it
+        waits for a free slot).  See :meth:`BridgeConnection.prepare` for ``on_reply``."""
+        conn = self._connection()
+        prepared = conn.prepare(kind, worker_name(worker), args, kwargs_or_options,
+                                on_reply=on_reply)
+        return lambda: conn.send_prepared(prepared)
 
     def stream(self, worker: Union[str, WorkerProxy], *args: Any, **kwargs: Any) -> Iterator[Any]:
         """Iterate over the items of a worker that returns an iterator or stream."""

@@ -120,6 +120,7 @@ class _RequestFuture(Future):
 
     request_id: Optional[int] = None
     on_item: Optional[Callable[[Any], None]] = None
+    on_reply: Optional[Callable[[], None]] = None
     _connection: Optional["BridgeConnection"] = None
 
     def cancel(self) -> bool:
@@ -146,6 +147,10 @@ class _SyncCall:
         self.done = False
         self.waiter: Optional[Any] = None
         self.promoted = False  # the reading was handed over to this call's caller
+
+
+#: What :meth:`BridgeConnection.prepare` returns: the Future, the pickle, out-of-band buffers.
+PreparedRequest = Tuple["_RequestFuture", Union[bytes, List[Any]], Optional[List[pickle.PickleBuffer]]]
 
 
 class _Parts(list):
@@ -214,6 +219,7 @@ class BridgeConnection:
         self._background_watching = False
         self._wake_r: Optional[int] = None
         self._wake_w: Optional[int] = None
+        self._early_replies = False  # some request has an on_reply hook
         self._closed = False
         self._failure: Optional[BaseException] = None
         self._reader_thread: Optional[threading.Thread] = None
@@ -385,9 +391,25 @@ class BridgeConnection:
 
         Returns a Future for the terminal reply; cancelling it sends ``("cancel", id)``.
         """
+        return self.send_prepared(self.prepare(kind, worker, args, kwargs_or_options, options,
+                                               on_item))
+
+    def prepare(self, kind: str, worker: str, args: Any, kwargs_or_options: Any = None,
+                options: Optional[Dict[str, Any]] = None,
+                on_item: Optional[Callable[[Any], None]] = None,
+                on_reply: Optional[Callable[[], None]] = None) -> "PreparedRequest":
+        """Pickle a request without sending it (:meth:`send_prepared` sends it), so a sender
+        can pickle the next request while it waits for the moment to send it.
+
+        ``on_reply`` is called by the reading thread as soon as the head of a large terminal
+        reply has arrived, before the reply is unpickled (the peer has finished the work).
+        """
         future = _RequestFuture()
         if on_item is not None:
             future.on_item = on_item
+        if on_reply is not None:
+            future.on_reply = on_reply
+            self._early_replies = True
         request_id = next(self._ids)
         if kind == "call":
             if type(args) is not tuple:
@@ -405,6 +427,12 @@ class BridgeConnection:
             raise ValueError("unknown request kind %r" % (kind,))
         data, buffers = self._encode(message, large)
         future.request_id = request_id
+        return future, data, buffers
+
+    def send_prepared(self, prepared: "PreparedRequest") -> Future:
+        """Send a request :meth:`prepare` pickled; return its Future."""
+        future, data, buffers = prepared
+        request_id = future.request_id
         with self._lock:
             if self._closed:
                 self._check_open()
@@ -697,7 +725,26 @@ class BridgeConnection:
         elif frame.head[:1] == OOB_MARKER:
             self._receive_group(frame_bytes(frame))
         else:
+            if self._early_replies:
+                self._reply_arriving(frame.head)
             self._dispatch(frame)
+
+    def _reply_arriving(self, head: bytes) -> None:
+        """A large frame begins: if it ends a request with an ``on_reply`` hook, call it now."""
+        kind, request_id = peek_kind_and_id(head)
+        if kind not in ("result", "error"):
+            return
+        try:
+            request = self._pending.get(request_id)
+        except TypeError:  # an unhashable id: _dispatch reports it
+            return
+        on_reply = getattr(request, "on_reply", None)
+        if on_reply is not None:
+            request.on_reply = None
+            try:
+                on_reply()
+            except Exception:
+                log.exception("picklebridge: an on_reply hook raised")
 
     def _receive_group(self, header: bytes) -> None:
         """An out-of-band group: the pickle after the 5-byte header, then its buffer frames."""

@@ -9,10 +9,11 @@ objects follow CPython's ``Lib/multiprocessing/pool.py``; ``func`` is a Java wor
     ...     pool.map("demo.square", range(10))
     [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]
 
-How it runs: a sender thread sends queued tasks (``call`` for apply, one ``map`` message per
-chunk) while fewer than ``processes`` are in flight, so the JVM runs at most ``processes``
-calls at once for this pool; a chunk waits one round trip (~0.1 ms) between the end of one
-chunk and the start of the next, which the default chunksize makes negligible.  Replies go
+How it runs: a sender thread cuts maps into chunks and sends queued tasks (``call`` for
+apply, one ``map`` message per chunk) while fewer than ``processes`` are in flight, so the JVM
+runs at most ``processes`` calls at once for this pool.  It pickles the next task while it
+waits for a slot, and a slot is free again as soon as a large reply starts to arrive, so the
+next chunk travels while the last one's results are unpickled.  Replies go
 through a result-handler thread, which calls ``callback``/``error_callback`` as the stdlib
 does.  ``imap``/``imap_unordered`` read their iterable lazily on a feeder thread of their
 own, keeping at most ``2 * processes + 2`` chunks sent or waiting to be consumed.
@@ -57,7 +58,8 @@ Func = Union[str, WorkerProxy]
 class _Task:
     """One message to send: a call (apply) or a map chunk."""
 
-    __slots__ = ("result", "index", "worker", "kind", "payload", "kwargs", "star", "unwrap")
+    __slots__ = ("result", "index", "worker", "kind", "payload", "kwargs", "star", "unwrap",
+                 "released")
 
     def __init__(self, result: Any, index: int, worker: str, kind: str, payload: Any,
                  kwargs: Optional[dict] = None, star: bool = False, unwrap: bool = False):
@@ -69,6 +71,23 @@ class _Task:
         self.kwargs = kwargs
         self.star = star
         self.unwrap = unwrap
+        self.released = False  # its slot was given back
+
+
+class _MapJob:
+    """A whole ``map``: the sender thread cuts it into chunks as it sends them (as the
+    stdlib's task handler does), so ``map_async`` returns at once and the first chunk goes
+    out without waiting for the others to be cut."""
+
+    __slots__ = ("result", "worker", "items", "chunksize", "star")
+
+    def __init__(self, result: "MapResult", worker: str, items: Sequence[Any], chunksize: int,
+                 star: bool):
+        self.result = result
+        self.worker = worker
+        self.items = items
+        self.chunksize = chunksize
+        self.star = star
 
 
 class Pool:
@@ -267,8 +286,8 @@ class Pool:
         if len(iterable) == 0:
             chunksize = 0
         result = MapResult(self, chunksize, len(iterable), callback, error_callback=error_callback)
-        for index, chunk in enumerate(_get_chunks(iterable, chunksize)):
-            self._outbox.put(_Task(result, index, name, "map", chunk, star=star))
+        if chunksize > 0:
+            self._outbox.put(_MapJob(result, name, iterable, chunksize, star))
         return result
 
     def _imap(self, iterator_class: type, func: Func, iterable: Iterable[Any], chunksize: int,
@@ -318,7 +337,6 @@ class Pool:
             self._changed.notify_all()
 
     def _send_tasks(self) -> None:
-        client = self._client
         while True:
             task = self._outbox.get()
             if task is None:
@@ -330,22 +348,54 @@ class Pool:
                     self._outbox.put(None)
                     continue
                 break
-            self._slots.acquire()
-            if self._state == TERMINATE:
+            if type(task) is _MapJob:
+                job = task
+                chunks = _get_chunks(job.items, job.chunksize)
+                if not all(self._send_task(_Task(job.result, index, job.worker, "map", chunk,
+                                                 star=job.star))
+                           for index, chunk in enumerate(chunks)):
+                    break
+            elif not self._send_task(task):
                 break
-            try:
-                if task.kind == "call":
-                    future = client.submit(task.worker, task.payload, task.kwargs)
-                else:
-                    future = client.map_chunk(task.worker, task.payload, task.star)
-            except Exception as exc:
-                self._slots.release()
-                self._replies.put((task.result, task.index, (False, exc)))
-                continue
-            with self._lock:
-                self._in_flight[future] = task
-            future.add_done_callback(self._task_done)
         self._replies.put(None)
+
+    def _send_task(self, task: _Task) -> bool:
+        """Pickle ``task``, wait for a free slot, send it; False once the pool is terminated.
+
+        The pickling happens before the wait, while the calls in flight run; the slot is
+        given back as soon as a large reply starts to arrive (the JVM is done with it), so the
+        next chunk is sent while that reply is still being unpickled.
+        """
+        try:
+            if task.kind == "call":
+                send = self._client.prepare("call", task.worker, task.payload, task.kwargs)
+            else:
+                send = self._client.prepare("map", task.worker, task.payload,
+                                            {"star": bool(task.star)},
+                                            on_reply=lambda: self._release_slot(task))
+        except Exception as exc:
+            self._replies.put((task.result, task.index, (False, exc)))
+            return self._state != TERMINATE
+        self._slots.acquire()
+        if self._state == TERMINATE:
+            return False
+        try:
+            future = send()
+        except Exception as exc:
+            self._release_slot(task)
+            self._replies.put((task.result, task.index, (False, exc)))
+            return True
+        with self._lock:
+            self._in_flight[future] = task
+        future.add_done_callback(self._task_done)
+        return True
+
+    def _release_slot(self, task: _Task) -> None:
+        with self._lock:
+            if task.released:
+                return
+            task.released = True
+        self._slots.release()
 
     def _feeders_alive(self) -> bool:
         with self._lock:
@@ -353,11 +403,12 @@ class Pool:
             return bool(self._feeders)
 
     def _task_done(self, future: Future) -> None:
-        self._slots.release()
         with self._lock:
             task = self._in_flight.pop(future, None)
         if task is None:
+            self._slots.release()
             return
+        self._release_slot(task)
         if future.cancelled():
             outcome = (False, CancelledError("the pool was terminated"))
         else:
@@ -484,9 +535,11 @@ class MapResult(ApplyResult):
                  error_callback: Optional[Callable]):
         ApplyResult.__init__(self, pool, callback, error_callback=error_callback)
         self._success = True
-        self._value = [None] * length
+        self._value = None  # the result list, made when the first chunk's results arrive
+        self._length = length
         self._chunksize = chunksize
         if chunksize <= 0:
+            self._value = []
             self._number_left = 0
             self._event.set()
             del self._cache[self._job]
@@ -497,6 +550,8 @@ class MapResult(ApplyResult):
         self._number_left -= 1
         success, result = success_result
         if success and self._success:
+            if self._value is None:
+                self._value = [None] * self._length
             self._value[i * self._chunksize:(i + 1) * self._chunksize] = result
             if self._number_left == 0:
                 _run_callback(self._callback, self._value)

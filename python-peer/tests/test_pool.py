@@ -56,6 +56,21 @@ class SideBySideTest(unittest.TestCase):
         self.assertEqual(self.both(lambda p, f: p.map(f(SQUARE), range(100))),
                          ("ok", [n * n for n in range(100)]))
 
+    def test_map_with_large_chunk_replies(self):
+        # each chunk's reply is larger than the client's 64 KiB read buffer: read from the
+        # stream as it is unpickled, the slot given back when its head arrives
+        items = [bytes([n % 256]) * 2000 for n in range(300)]
+        self.assertEqual(self.both(lambda p, f: p.map(f(ECHO), items, chunksize=40)), ("ok", items))
+        self.assertEqual(self.both(lambda p, f: list(p.imap(f(ECHO), items, chunksize=40))),
+                         ("ok", items))
+        self.assertEqual(self.both(lambda p, f: p.map_async(f(SQUARE), range(200000)).get(60)),
+                         ("ok", [n * n for n in range(200000)]))
+
+    def test_map_of_tuples_ranges_and_generators(self):
+        for make in (lambda: tuple(range(50)), lambda: range(50), lambda: (n for n in range(50))):
+            self.assertEqual(self.both(lambda p, f: p.map(f(SQUARE), make(), chunksize=7)),
+                             ("ok", [n * n for n in range(50)]))
+
     def test_map_empty_and_explicit_chunksize(self):
         self.both(lambda p, f: p.map(f(SQUARE), []))
         self.both(lambda p, f: p.map(f(ABS), range(-20, 20), chunksize=3))
