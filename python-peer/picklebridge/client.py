@@ -162,6 +162,11 @@ class Client:
 
     def _connection(self) -> BridgeConnection:
         """The open connection with the fewest requests in flight (reconnecting after fork)."""
+        connections = self._connections
+        if len(connections) == 1 and not self._closed:
+            conn = connections[0]
+            if not conn._closed:  # a fork closes every connection in the child (at-fork hook)
+                return conn
         if self._pid != os.getpid():
             self._after_fork()
         if self._closed:
@@ -202,8 +207,9 @@ class Client:
                kwargs: Optional[Dict[str, Any]] = None, *, timeout: Optional[float] = None) -> Future:
         """Call ``worker(*args, **kwargs)``; ``timeout`` (seconds) is enforced by the server."""
         options = {"timeout": float(timeout)} if timeout is not None else None
-        return self._connection().request("call", worker_name(worker), tuple(args), kwargs or {},
-                                          options)
+        return self._connection().request("call", worker if type(worker) is str else worker_name(worker),
+                                          args if type(args) is tuple else tuple(args),
+                                          kwargs or {}, options)
 
     def call_async(self, worker: Union[str, WorkerProxy], *args: Any, **kwargs: Any) -> Future:
         """Start ``worker(*args, **kwargs)``; return a :class:`concurrent.futures.Future`."""
