@@ -556,20 +556,40 @@ class BridgeConnection:
     def _read_until_done(self, request_id: int, call: _SyncCall) -> None:
         """Read and dispatch frames in this thread until ``call`` has its reply."""
         read, on_frame = self._frames.read, self._on_frame
+        frame = None
         try:
             while not call.done:
-                on_frame(read())
+                frame = None
+                frame = read()
+                on_frame(frame)
         except (EOFError, OSError, ProtocolError) as exc:
             self._stream_ended(exc)
         except Exception as exc:  # a bug here must not leave callers waiting forever
             log.exception("picklebridge reader for %s failed", self.peer)
             self._stream_ended(exc)
-        except BaseException:  # KeyboardInterrupt: forget the call, let another thread read
+        except BaseException as exc:  # KeyboardInterrupt: forget the call, let another thread read
             with self._lock:
                 self._pending.pop(request_id, None)
+            if frame is not None:
+                self._reply_lost(frame, exc)
             self._hand_over()
             raise
         self._hand_over()
+
+    def _reply_lost(self, frame: Frame, cause: BaseException) -> None:
+        """The thread reading ``frame`` was interrupted while it dispatched it: fail the
+        request the frame answered (if still waiting) instead of leaving it waiting forever."""
+        head = frame if type(frame) is bytes else frame.head
+        if head[:1] == OOB_MARKER:
+            head = head[5:]
+        kind, request_id = peek_kind_and_id(head[:256])
+        if kind in ("result", "error", "item"):
+            try:
+                self._complete(request_id, exc=BridgeConnectionError(
+                    "%s: the reply to request %r was lost: the thread reading it was "
+                    "interrupted (%s)" % (self.peer, request_id, type(cause).__name__)))
+            except TypeError:  # an unhashable id
+                pass
 
     def _hand_over(self) -> None:
         """A caller that read its reply gives the reading to another waiting caller, to the
@@ -755,7 +775,17 @@ class BridgeConnection:
             log.error("picklebridge: %s sent an out-of-band group of %d buffers", self.peer, count)
             return
         # writable buffers, so numpy arrays arrive writable
-        buffers = [frame_bytes(self._frames.read(), writable=True) for _ in range(count)]
+        buffers: List[bytearray] = []
+        try:
+            for _ in range(count):
+                buffers.append(frame_bytes(self._frames.read(), writable=True))
+        except (EOFError, OSError, ProtocolError):
+            raise
+        except BaseException:  # interrupted: skip the group's other frames, stay in step
+            unread = self._frames._open
+            self._frames.owed += count - len(buffers) - (
+                1 if unread is not None and unread.remaining else 0)
+            raise
         self.oob_received += 1
         self._dispatch(header[5:], buffers)
 

@@ -231,10 +231,12 @@ class FrameReader:
 
     BUFFER_BYTES = 64 * 1024
 
-    __slots__ = ("fd", "_buffer", "_view", "_start", "_end", "_open")
+    __slots__ = ("fd", "owed", "_buffer", "_view", "_start", "_end", "_open")
 
     def __init__(self, fd: int):
         self.fd = fd
+        #: Frames to skip before the next one is returned (the rest of an interrupted group).
+        self.owed = 0
         self._buffer = bytearray(self.BUFFER_BYTES)
         self._view = memoryview(self._buffer)
         self._start = 0
@@ -246,6 +248,15 @@ class FrameReader:
         if self._open is not None:
             self._open.finish()
             self._open = None
+        while self.owed:
+            skipped = self._next()
+            self.owed -= 1
+            if type(skipped) is not bytes:
+                skipped.finish()
+                self._open = None
+        return self._next()
+
+    def _next(self) -> Frame:
         buffer = self._buffer
         while True:
             start = self._start

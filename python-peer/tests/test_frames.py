@@ -177,6 +177,19 @@ class FrameReaderTest(unittest.TestCase):
             thread.join(GENEROUS)
             self.assertEqual(errors, [])
 
+    def test_owed_frames_are_skipped(self):
+        # what an interrupted out-of-band group leaves: its remaining buffer frames
+        with Channel("socketpair") as channel:
+            def send():
+                write_frames(channel.write_fd, [[b"buffer 1"], [payload(200000, 2)], [b"next"]])
+            thread, errors = in_thread(send)
+            reader = FrameReader(channel.read_fd)
+            reader.owed = 2
+            self.assertEqual(reader.read(), b"next")
+            self.assertEqual(reader.owed, 0)
+            thread.join(GENEROUS)
+            self.assertEqual(errors, [])
+
     def test_large_pickles_load_from_the_stream_at_every_protocol(self):
         value = ("result", 7, [payload(1 << 20, 3), "é" * 100000, list(range(50000))])
         for protocol in range(0, pickle.HIGHEST_PROTOCOL + 1):

@@ -101,6 +101,33 @@ class ReadingTest(unittest.TestCase):
             self.assertEqual(self.client.call("sys.echo", number), number)
         self.assertEqual(run_threads(5, caller), [])
 
+    def test_an_interrupted_reader_fails_the_reply_it_was_dispatching(self):
+        # The main thread reads (its own 0.3 s call); a stream started meanwhile delivers its
+        # first item to a callback that raises KeyboardInterrupt in the main thread. The
+        # stream must fail rather than wait forever, and the connection must go on working.
+        conn = self.client.connections[0]
+        started = {}
+
+        def interrupt(_item):
+            raise KeyboardInterrupt
+
+        def start_stream():
+            time.sleep(0.05)
+            started["future"] = conn.request("call", "demo.count", (3,), {}, {"stream": True},
+                                             on_item=interrupt)
+        thread = threading.Thread(target=start_stream, daemon=True)
+        thread.start()
+        with self.assertRaises(KeyboardInterrupt):
+            self.client.call("sys.sleep", 0.3)
+        thread.join(GENEROUS)
+        with self.assertRaisesRegex(BridgeConnectionError, "interrupted"):
+            started["future"].result(GENEROUS)
+        self.assertEqual(self.client.call("sys.echo", "still fine"), "still fine")
+        deadline = time.monotonic() + GENEROUS
+        while conn.in_flight and time.monotonic() < deadline:  # the sleep's reply, unread
+            time.sleep(0.01)
+        self.assertEqual(conn.in_flight, 0)
+
     def test_large_payloads_both_ways(self):
         sizes = [65536 - 40, 65536, 65536 + 40, 3 * (1 << 20) + 1]
         for size in sizes:
