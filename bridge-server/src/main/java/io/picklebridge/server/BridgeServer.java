@@ -408,6 +408,12 @@ public final class BridgeServer implements AutoCloseable {
             return this;
         }
 
+        /** Runs a registered worker on the event loop (see {@link WorkerRegistry.Builder#inline(String)}). */
+        public Builder inline(String name) {
+            workers.inline(name);
+            return this;
+        }
+
         /** The {@code @Work} methods of a {@code @BridgeWorkers} class. */
         public Builder annotated(Class<?> type) {
             workers.annotated(type);

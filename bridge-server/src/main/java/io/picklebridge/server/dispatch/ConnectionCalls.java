@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.picklebridge.pickle.PyTuple;
+import io.picklebridge.server.registry.WorkerDefinition;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,7 +69,12 @@ final class ConnectionCalls {
     /** Starts a call or map chunk. Event loop only. */
     void submit(CallRequest request) {
         dispatcher.stats().requests.incrementAndGet();
-        RunningCall call = new RunningCall(request, this);
+        WorkerDefinition inline = null;
+        if (request.kind() == CallRequest.Kind.CALL && !request.stream()) {
+            WorkerDefinition definition = dispatcher.registry().lookup(request.worker());
+            if (definition != null && definition.inline()) inline = definition;
+        }
+        RunningCall call = new RunningCall(request, this, inline);
         if (running.putIfAbsent(request.id(), call) != null) {
             dispatcher.stats().errors.incrementAndGet();
             reply(dispatcher.encode(PyTuple.of("error", request.id(), ExceptionMapping.errorInfo("ProtocolError",
@@ -79,6 +85,10 @@ final class ConnectionCalls {
         int n = inFlight.incrementAndGet();
         dispatcher.stats().observeInFlight(n);
         if (n >= dispatcher.maxInFlight()) updateAutoRead();
+        if (inline != null) {
+            call.runInline(); // replies through finish() before returning
+            return;
+        }
         try {
             call.start();
         } catch (RejectedExecutionException e) {
@@ -105,12 +115,22 @@ final class ConnectionCalls {
     /** Sends the terminal reply of a call and forgets it. Called once per call, by its claimer. */
     void finish(RunningCall call, ByteBuf terminalReply) {
         running.remove(call.request().id(), call);
-        if (terminalReply != null) writer.enqueue(terminalReply);
+        boolean inline = call.isInline(); // then this is the event loop, inside submit()
+        if (terminalReply != null) {
+            if (inline) writer.writeNow(terminalReply);
+            else writer.enqueue(terminalReply);
+        }
         if (call.failed()) dispatcher.stats().errors.incrementAndGet();
         int n = inFlight.decrementAndGet();
         if (n == resumeBelow - 1 || n == 0) {
-            channel.eventLoop().execute(updateAutoRead);
+            if (inline) updateAutoRead();
+            else channel.eventLoop().execute(updateAutoRead);
         }
+    }
+
+    /** Flushes the replies written by inline calls since the last flush. Event loop only. */
+    void flushReplies() {
+        writer.flushWritten();
     }
 
     /** The client said {@code bye}: stop reading, close once every reply is out. Event loop only. */

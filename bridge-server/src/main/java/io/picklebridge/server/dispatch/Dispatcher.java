@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Runs worker calls for every connection of a server on one bounded pool of worker threads,
- * never on an event loop, and times out calls that ask for it. Each connection talks to it
+ * Runs worker calls for every connection of a server on one bounded pool of worker threads
+ * (all but inline workers, which the {@link RequestHandler} runs on its event loop), and times
+ * out calls that ask for it. Each connection talks to it
  * through its {@link RequestHandler}.
  *
  * <pre>{@code

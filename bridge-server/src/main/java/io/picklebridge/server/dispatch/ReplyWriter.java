@@ -28,6 +28,7 @@ final class ReplyWriter {
     private final Runnable drain = this::drain;
     private ChannelFuture lastWrite; // event loop only
     private boolean draining; // event loop only
+    private boolean unflushed; // event loop only: writeNow() wrote since the last flush
     private final java.util.List<Runnable> afterDrain = new java.util.ArrayList<>(1); // event loop only
 
     ReplyWriter(ChannelHandlerContext ctx) {
@@ -43,6 +44,27 @@ final class ReplyWriter {
     /** Queues one frame payload; takes ownership of the buffer. */
     void enqueue(ByteBuf payload) {
         add(payload);
+    }
+
+    /**
+     * Writes one frame payload now, without flushing (the reply of an inline call; the request
+     * handler flushes once per read batch, {@link #flushWritten()}). Event loop only.
+     */
+    void writeNow(ByteBuf payload) {
+        if (!ctx.channel().isActive()) {
+            payload.release();
+            return;
+        }
+        lastWrite = ctx.write(payload);
+        unflushed = true;
+    }
+
+    /** Flushes what {@link #writeNow} wrote. Event loop only. */
+    void flushWritten() {
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
     }
 
     /** Queues one item of a streamed call (the window's permit is already taken). */
@@ -106,7 +128,10 @@ final class ReplyWriter {
                 written = 0;
             }
         }
-        if (written > 0) ctx.flush();
+        if (written > 0 || unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
         scheduled.set(false);
         if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
             ctx.executor().execute(drain);

@@ -29,14 +29,17 @@ import java.util.OptionalInt;
 
 /**
  * The last handler of a server connection: unpickles each frame, answers {@code hello},
- * {@code ping}, {@code cancel} and {@code bye} on the event loop, and hands {@code call} and
- * {@code map} to the {@link Dispatcher}'s worker threads. A frame that is not a usable message
+ * {@code ping}, {@code cancel} and {@code bye} on the event loop, runs calls of inline workers
+ * ({@link io.picklebridge.server.registry.Work#inline()}) right there, writing their replies
+ * with one flush per read batch, and hands other {@code call}s and every {@code map} to the
+ * {@link Dispatcher}'s worker threads. A frame that is not a usable message
  * gets an error reply (to its id when it can be read, else to {@code None}) and the connection
  * stays open; a framing error closes this connection only, with a logged reason. One instance
  * per channel.
  *
  * <pre>
- * frame: 80 04 95 ... ("call", 1, "sys.echo", (7,), {})  -&gt; worker thread -&gt; ("result", 1, 7)
+ * frame: 80 04 95 ... ("call", 1, "sys.echo", (7,), {})  -&gt; inline, on the event loop -&gt; ("result", 1, 7)
+ * frame: 80 04 95 ... ("call", 2, "sys.sleep", (1,), {}) -&gt; worker thread -&gt; ("result", 2, None)
  * frame: 80 04 95 ... ("ping", b"x")                      -&gt; ("pong", b"x") from the event loop
  * </pre>
  *
@@ -114,6 +117,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                         if (calls.isClosed()) next.release();
                         else process(ctx, next);
                     }
+                    calls.flushReplies();
                 });
             });
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
@@ -205,6 +209,13 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         dispatcher.stats().errors.incrementAndGet();
         calls.reply(dispatcher.encode(PyTuple.of("error", id,
                 ExceptionMapping.errorInfo("ProtocolError", message, null)), protocol));
+    }
+
+    /** One flush for the replies of the inline calls of this read batch. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        calls.flushReplies();
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -34,6 +34,8 @@ final class RunningCall implements Runnable {
 
     private final CallRequest request;
     private final ConnectionCalls calls;
+    private final WorkerDefinition inlineDefinition; // null unless it runs on the event loop
+    private long deadlineNanos; // inline calls with a timeout: checked when the worker returns
     private final AtomicBoolean claimed = new AtomicBoolean();
     private volatile Future<?> future;
     private volatile ScheduledFuture<?> timeout;
@@ -41,11 +43,20 @@ final class RunningCall implements Runnable {
     private volatile StreamWindow window; // set by a streamed call before its first item
 
     RunningCall(CallRequest request, ConnectionCalls calls) {
+        this(request, calls, null);
+    }
+
+    /** @param inlineDefinition the worker, when it runs on the event loop ({@link #runInline()}); else null */
+    RunningCall(CallRequest request, ConnectionCalls calls, WorkerDefinition inlineDefinition) {
         this.request = request;
         this.calls = calls;
+        this.inlineDefinition = inlineDefinition;
     }
 
     CallRequest request() { return request; }
+
+    /** True when it runs on the event loop that read it, its reply written at once. */
+    boolean isInline() { return inlineDefinition != null; }
 
     boolean failed() { return failed; }
 
@@ -59,15 +70,28 @@ final class RunningCall implements Runnable {
         }
     }
 
+    /**
+     * Runs an inline worker right here, on the event loop: nothing can cancel or interrupt it
+     * meanwhile (a cancel is read after it returns), and a timeout is judged when it returns:
+     * a call that overran it gets its {@code TimeoutError} instead of the result.
+     */
+    void runInline() {
+        double seconds = calls.dispatcher().timeoutFor(request.timeoutSeconds());
+        if (seconds > 0) deadlineNanos = System.nanoTime() + Math.max(1, (long) (seconds * 1e9));
+        run();
+    }
+
     @Override
     public void run() {
         if (claimed.get()) return;
-        WorkerDefinition definition;
-        try {
-            definition = calls.dispatcher().registry().find(request.worker());
-        } catch (RuntimeException e) {
-            fail(e, -1);
-            return;
+        WorkerDefinition definition = inlineDefinition;
+        if (definition == null) {
+            try {
+                definition = calls.dispatcher().registry().find(request.worker());
+            } catch (RuntimeException e) {
+                fail(e, -1);
+                return;
+            }
         }
         if (request.kind() == CallRequest.Kind.MAP) {
             runMap(definition);
@@ -165,8 +189,15 @@ final class RunningCall implements Runnable {
         return request.kwargs() == null ? Map.of() : request.kwargs();
     }
 
+    private boolean overran() {
+        if (deadlineNanos == 0 || System.nanoTime() - deadlineNanos < 0) return false;
+        abort("TimeoutError", request.worker() + " timed out after "
+                + calls.dispatcher().timeoutFor(request.timeoutSeconds()) + " s");
+        return true;
+    }
+
     private void succeed(Object value) {
-        if (!claim()) return;
+        if (overran() || !claim()) return;
         ByteBuf reply;
         try {
             reply = calls.encode(PyTuple.of("result", request.id(), value), request.protocol());
@@ -179,7 +210,7 @@ final class RunningCall implements Runnable {
     }
 
     private void fail(Throwable error, int index) {
-        if (!claim()) return;
+        if (overran() || !claim()) return;
         failed = true;
         Map<String, Object> info = ExceptionMapping.errorInfo(error, request.worker());
         if (index >= 0) info.put("index", (long) index);

@@ -14,6 +14,7 @@ import java.lang.annotation.Target;
  * <pre>{@code
  * @Work("below") public static long countBelow(long n) { ... }   // "primes.below"
  * @Work public static double mean(double... xs) { ... }           // "primes.mean", varargs
+ * @Work(inline = true) public static long twice(long x) { ... }  // runs on the event loop
  * }</pre>
  */
 @Documented
@@ -25,4 +26,13 @@ public @interface Work {
 
     /** One line for {@code sys.workers()}. */
     String doc() default "";
+
+    /**
+     * Run the call on the event loop that read it and write the reply at once, instead of
+     * handing it to a worker thread and back (two thread wake-ups less per call). Only for
+     * work that never blocks and takes microseconds: while it runs, the connection's event
+     * loop (and every other connection on it) waits, and it cannot be interrupted by a cancel
+     * or a timeout. Map chunks and streamed calls still run on the worker threads.
+     */
+    boolean inline() default false;
 }

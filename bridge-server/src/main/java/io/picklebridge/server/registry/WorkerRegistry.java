@@ -53,6 +53,11 @@ public final class WorkerRegistry {
         throw new BridgeCallException("NameError", "no worker named '" + name + "'" + hint);
     }
 
+    /** The worker of that name, or null (no suggestion work: the dispatcher's fast path). */
+    public WorkerDefinition lookup(String name) {
+        return workers.get(name);
+    }
+
     /** Every worker, in registration order. */
     public Collection<WorkerDefinition> all() {
         return workers.values();
@@ -77,6 +82,22 @@ public final class WorkerRegistry {
             if (workers.putIfAbsent(name, definition) != null) {
                 throw new IllegalArgumentException("worker '" + name + "' is already registered");
             }
+            return this;
+        }
+
+        /**
+         * Runs an already registered worker inline on the event loop that reads its calls
+         * (the builder's {@link Work#inline()}): only for work that never blocks and takes
+         * microseconds.
+         *
+         * <pre>{@code
+         * builder.worker("math.add", Long.class, Long.class, (a, b) -> a + b).inline("math.add");
+         * }</pre>
+         */
+        public Builder inline(String name) {
+            WorkerDefinition definition = workers.get(name);
+            if (definition == null) throw new IllegalArgumentException("no worker named '" + name + "' to run inline");
+            workers.put(name, definition.withInline(true));
             return this;
         }
 
@@ -152,7 +173,7 @@ public final class WorkerRegistry {
                 String name = group.value() + "." + (work.value().isEmpty() ? method.getName() : work.value());
                 MethodWorker worker = MethodWorker.of(name, method,
                         Modifier.isStatic(method.getModifiers()) ? null : instance);
-                add(new WorkerDefinition(name, worker.signature(), work.doc(), worker));
+                add(new WorkerDefinition(name, worker.signature(), work.doc(), worker, work.inline()));
                 found++;
             }
             if (found == 0) {

@@ -40,7 +40,7 @@ public final class DemoWorkers {
         return count;
     }
 
-    @Work(doc = "x * x for an int (any size) or a float")
+    @Work(doc = "x * x for an int (any size) or a float", inline = true)
     public static Number square(Number x) {
         if (x instanceof Long l) {
             long hi = Math.multiplyHigh(l, l);
@@ -53,21 +53,21 @@ public final class DemoWorkers {
         return d * d;
     }
 
-    @Work(doc = "|x| for an int (any size) or a float")
+    @Work(doc = "|x| for an int (any size) or a float", inline = true)
     public static Number abs(Number x) {
         if (x instanceof Long l) return l == Long.MIN_VALUE ? BigInteger.valueOf(l).negate() : Math.abs(l);
         if (x instanceof BigInteger b) return b.abs();
         return Math.abs(x.doubleValue());
     }
 
-    @Work(doc = "a + b for ints (exact) or floats")
+    @Work(doc = "a + b for ints (exact) or floats", inline = true)
     public static Number add(Number a, Number b) {
         if (a instanceof Double || b instanceof Double) return a.doubleValue() + b.doubleValue();
         BigInteger sum = big(a).add(big(b));
         return sum.bitLength() < 64 ? (Number) sum.longValue() : sum;
     }
 
-    @Work(doc = "a // b for ints; ZeroDivisionError when b == 0")
+    @Work(doc = "a // b for ints; ZeroDivisionError when b == 0", inline = true)
     public static long floordiv(long a, long b) {
         return Math.floorDiv(a, b);
     }

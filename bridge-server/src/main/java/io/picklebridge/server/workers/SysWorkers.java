@@ -35,12 +35,12 @@ public final class SysWorkers {
         this.info = info;
     }
 
-    @Work(doc = "returns 'pong'")
+    @Work(doc = "returns 'pong'", inline = true)
     public String ping() {
         return "pong";
     }
 
-    @Work(doc = "returns its argument exactly as received (shared parts and cycles kept)")
+    @Work(doc = "returns its argument exactly as received (shared parts and cycles kept)", inline = true)
     public Object echo(Object x) {
         return x;
     }
@@ -52,7 +52,7 @@ public final class SysWorkers {
         TimeUnit.NANOSECONDS.sleep(nanos);
     }
 
-    @Work(doc = "throws the named Throwable subclass, made with its (String) constructor")
+    @Work(doc = "throws the named Throwable subclass, made with its (String) constructor", inline = true)
     public void fail(@Param("java_exception_class_name") String className, String message) throws Throwable {
         Class<?> type;
         try {
@@ -72,14 +72,14 @@ public final class SysWorkers {
         throw (Throwable) constructor.newInstance(message);
     }
 
-    @Work(doc = "{name: signature} of every worker")
+    @Work(doc = "{name: signature} of every worker", inline = true)
     public Map<String, String> workers() {
         Map<String, String> out = new LinkedHashMap<>();
         for (WorkerDefinition d : workers.get()) out.put(d.name(), d.signature());
         return out;
     }
 
-    @Work(doc = "server, Java and Netty versions, pid, threads, limits")
+    @Work(doc = "server, Java and Netty versions, pid, threads, limits", inline = true)
     public Map<String, Object> info() {
         return info.get();
     }

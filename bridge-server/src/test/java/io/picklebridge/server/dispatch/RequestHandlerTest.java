@@ -38,6 +38,13 @@ class RequestHandlerTest {
                 .annotated(new SysWorkers(() -> registry[0].all(), () -> Map.of("server", "test")))
                 .annotated(DemoWorkers.class)
                 .worker("test.identity", (args, kwargs) -> args.get(0))
+                .worker("test.ping", () -> "pong") // like sys.ping, but on the worker threads
+                .worker("test.nap", Long.class, millis -> {
+                    Thread.sleep(millis);
+                    return millis;
+                })
+                .inline("test.nap") // an inline worker that breaks the rule, to see timeouts judged
+
                 .worker("test.unpicklable", () -> new Object())
                 .build();
         return new Dispatcher(registry[0], CODEC, 1, executor, maxInFlight, 0, () -> new LinkedHashMap<>(Map.of("server", "test")));
@@ -93,10 +100,66 @@ class RequestHandlerTest {
     @Test
     void callRunsOnTheExecutorAndRepliesWithTheResult() {
         open();
-        send(PyTuple.of("call", 1L, "sys.echo", PyTuple.of(PyTuple.of(1L, "two", 3.0)), Map.of()));
+        send(PyTuple.of("call", 1L, "test.identity", PyTuple.of(PyTuple.of(1L, "two", 3.0)), Map.of()));
         assertTrue(channel.outboundMessages().isEmpty(), "nothing may run before the executor does");
         assertEquals(1, executor.queued());
         assertEquals(PyTuple.of("result", 1L, PyTuple.of(1L, "two", 3.0)), onlyReply());
+    }
+
+    @Test
+    void inlineWorkersReplyFromTheEventLoopAtOnce() {
+        open();
+        send(PyTuple.of("call", 1L, "sys.echo", PyTuple.of(PyTuple.of(1L, "two", 3.0)), Map.of()));
+        assertEquals(0, executor.queued(), "an inline worker never reaches the executor");
+        ByteBuf reply = channel.readOutbound(); // written and flushed within the read
+        try {
+            assertEquals(PyTuple.of("result", 1L, PyTuple.of(1L, "two", 3.0)), CODEC.loads(reply.nioBuffer()));
+        } finally {
+            reply.release();
+        }
+        send(PyTuple.of("call", 2L, "sys.fail", PyTuple.of("java.lang.IllegalStateException", "no"), Map.of()));
+        assertEquals("RuntimeError", errorInfo(channel.readOutbound() instanceof ByteBuf b ? release(b) : null).get("type"));
+        assertEquals(0, dispatcher.busy());
+        assertEquals(0, channel.pipeline().get(RequestHandler.class).calls().inFlight());
+    }
+
+    private static Object release(ByteBuf b) {
+        try {
+            return CODEC.loads(b.nioBuffer());
+        } finally {
+            b.release();
+        }
+    }
+
+    @Test
+    void anInlineCallThatOverranItsTimeoutRepliesTimeoutError() {
+        open();
+        send(PyTuple.of("call", 1L, "test.nap", PyTuple.of(30L), Map.of(), Map.of("timeout", 0.001)));
+        Map<?, ?> info = errorInfo(onlyReply());
+        assertEquals("TimeoutError", info.get("type"));
+        assertEquals("test.nap", info.get("worker"));
+        send(PyTuple.of("call", 2L, "test.nap", PyTuple.of(0L), Map.of(), Map.of("timeout", 60.0)));
+        assertEquals(PyTuple.of("result", 2L, 0L), onlyReply());
+    }
+
+    @Test
+    void anInlineCallReusingTheIdOfAPooledCallInFlightIsRefused() {
+        open();
+        send(PyTuple.of("call", 1L, "test.ping", PyTuple.empty(), Map.of()));
+        send(PyTuple.of("call", 1L, "sys.ping", PyTuple.empty(), Map.of()));
+        List<Object> replies = replies();
+        assertEquals(2, replies.size());
+        assertEquals("ProtocolError", errorInfo(replies.get(0)).get("type"));
+        assertEquals(PyTuple.of("result", 1L, "pong"), replies.get(1));
+    }
+
+    @Test
+    void streamedAndMappedCallsOfInlineWorkersStillRunOnTheExecutor() {
+        open();
+        send(PyTuple.of("map", 1L, "demo.square", new ArrayList<>(List.of(1L, 2L)), Map.of()));
+        send(PyTuple.of("call", 2L, "sys.echo", PyTuple.of(List.of(1L)), Map.of(), Map.of("stream", true)));
+        assertEquals(2, executor.queued());
+        assertEquals(2, replies().size());
     }
 
     @Test
@@ -201,9 +264,9 @@ class RequestHandlerTest {
     @Test
     void reachingMaxInFlightStopsReadingUntilHalfHaveFinished() {
         open();
-        for (long id = 1; id <= 3; id++) send(PyTuple.of("call", id, "sys.ping", PyTuple.empty(), Map.of()));
+        for (long id = 1; id <= 3; id++) send(PyTuple.of("call", id, "test.ping", PyTuple.empty(), Map.of()));
         assertTrue(channel.config().isAutoRead());
-        send(PyTuple.of("call", 4L, "sys.ping", PyTuple.empty(), Map.of()));
+        send(PyTuple.of("call", 4L, "test.ping", PyTuple.empty(), Map.of()));
         assertFalse(channel.config().isAutoRead(), "4 in flight with a limit of 4");
         assertEquals(1, dispatcher.stats().backpressurePauses());
         assertEquals(4, replies().size());
@@ -228,8 +291,8 @@ class RequestHandlerTest {
     @Test
     void duplicateIdInFlightIsRefused() {
         open();
-        send(PyTuple.of("call", 1L, "sys.ping", PyTuple.empty(), Map.of()));
-        send(PyTuple.of("call", 1L, "sys.ping", PyTuple.empty(), Map.of()));
+        send(PyTuple.of("call", 1L, "test.ping", PyTuple.empty(), Map.of()));
+        send(PyTuple.of("call", 1L, "test.ping", PyTuple.empty(), Map.of()));
         List<Object> replies = replies();
         assertEquals(2, replies.size());
         assertEquals("ProtocolError", errorInfo(replies.get(0)).get("type"));
@@ -239,7 +302,7 @@ class RequestHandlerTest {
     @Test
     void byeClosesOnceEveryReplyIsOut() {
         open();
-        send(PyTuple.of("call", 1L, "sys.ping", PyTuple.empty(), Map.of()));
+        send(PyTuple.of("call", 1L, "test.ping", PyTuple.empty(), Map.of()));
         send(PyTuple.of("bye"));
         channel.runPendingTasks();
         assertTrue(channel.isOpen(), "a call is still in flight");
@@ -263,7 +326,7 @@ class RequestHandlerTest {
     void largeFramesAreUnpickledOffTheEventLoopAndOrderIsKept() {
         open();
         byte[] big = new byte[RequestHandler.INLINE_DECODE_LIMIT + 1];
-        send(PyTuple.of("call", 1L, "sys.echo", PyTuple.of(big), Map.of()));
+        send(PyTuple.of("call", 1L, "test.identity", PyTuple.of(big), Map.of()));
         send(PyTuple.of("ping", "after"));
         channel.runPendingTasks();
         assertTrue(channel.outboundMessages().isEmpty(), "the ping must wait for the large frame before it");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,22 @@ class WorkerRegistryTest {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) map.put((String) pairs[i], pairs[i + 1]);
         return map;
+    }
+
+    @Test
+    void inlineComesFromTheAnnotationOrTheBuilder() {
+        WorkerRegistry workers = WorkerRegistry.builder()
+                .annotated(io.picklebridge.server.workers.DemoWorkers.class)
+                .worker("math.add", Long.class, Long.class, (a, b) -> a + b)
+                .worker("math.slow", () -> 1L)
+                .inline("math.add")
+                .build();
+        assertTrue(workers.find("demo.abs").inline());
+        assertFalse(workers.find("demo.primes_below").inline(), "CPU-bound work stays on the worker threads");
+        assertTrue(workers.find("math.add").inline());
+        assertFalse(workers.find("math.slow").inline());
+        assertEquals(null, workers.lookup("math.nope"));
+        assertThrows(IllegalArgumentException.class, () -> WorkerRegistry.builder().inline("math.nope"));
     }
 
     @Test
