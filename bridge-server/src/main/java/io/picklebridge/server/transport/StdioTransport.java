@@ -58,6 +58,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class StdioTransport {
     private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
     static final long MAX_PENDING_OUTPUT = 16 << 20;
+    static final long MAX_PENDING_INPUT = 4 << 20;
     private static final int READ_CHUNK = 64 * 1024;
 
     private StdioTransport() {}
@@ -94,16 +95,19 @@ public final class StdioTransport {
         return unix ? new NioDomainSocketChannel(socket) : new NioSocketChannel(socket);
     }
 
-    /** Stdin and stdout are pipes (or files): bridge them to an in-JVM channel. */
+    /**
+     * Stdin and stdout are pipes (or files): bridge them to an in-JVM channel. Both ends of the
+     * {@link LocalChannel} pair live on one event loop, so a request costs one thread hand-over
+     * (the stdin thread to that loop): the frame passes to the server side, an inline worker
+     * answers, and the reply reaches stdout, all on the loop, without further wake-ups.
+     */
     public static Channel openPipes(ChannelHandler pipeline) throws IOException {
-        EventLoopGroup serverLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pb-stdio", true),
-                LocalIoHandler.newFactory());
-        EventLoopGroup stdoutLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pb-stdout", true),
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pb-stdio", true),
                 LocalIoHandler.newFactory());
         AtomicLong pendingOutput = new AtomicLong();
         AtomicReference<Channel> serverSide = new AtomicReference<>();
         LocalAddress address = new LocalAddress("picklebridge-stdio-" + ProcessHandle.current().pid());
-        Channel acceptor = new ServerBootstrap().group(serverLoop).channel(LocalServerChannel.class)
+        Channel acceptor = new ServerBootstrap().group(loop).channel(LocalServerChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -113,7 +117,7 @@ public final class StdioTransport {
                 })
                 .bind(address).syncUninterruptibly().channel();
         OutputStream stdout = new java.io.BufferedOutputStream(new FileOutputStream(FileDescriptor.out), READ_CHUNK);
-        Channel stdinSide = new Bootstrap().group(stdoutLoop).channel(LocalChannel.class)
+        Channel stdinSide = new Bootstrap().group(loop).channel(LocalChannel.class)
                 .handler(new StdoutWriter(stdout, pendingOutput))
                 .connect(address).syncUninterruptibly().channel();
         acceptor.close();
@@ -127,25 +131,32 @@ public final class StdioTransport {
         pump.start();
         server.closeFuture().addListener(f -> {
             stdinSide.close();
-            serverLoop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
-            stdoutLoop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
         });
         log.debug("stdio: using pipes");
         return server;
     }
 
+    /**
+     * Copies stdin to the loop without waiting for each chunk to be taken (that wait was one
+     * more wake-up per request); at most {@value #MAX_PENDING_INPUT} bytes wait for the loop,
+     * and reading stops while the server pauses the connection or replies pile up.
+     */
     private static void pumpStdin(InputStream in, Channel stdinSide, Channel server, AtomicLong pendingOutput) {
         byte[] chunk = new byte[READ_CHUNK];
+        AtomicLong pendingInput = new AtomicLong();
         try {
             while (stdinSide.isActive()) {
-                while ((!server.config().isAutoRead() || pendingOutput.get() > MAX_PENDING_OUTPUT) && server.isActive()) {
+                while ((!server.config().isAutoRead() || pendingOutput.get() > MAX_PENDING_OUTPUT
+                        || pendingInput.get() > MAX_PENDING_INPUT) && server.isActive()) {
                     Thread.sleep(1);
                 }
                 int n = in.read(chunk);
                 if (n < 0) break;
                 if (n == 0) continue;
                 ByteBuf buf = Unpooled.copiedBuffer(chunk, 0, n);
-                stdinSide.writeAndFlush(buf).awaitUninterruptibly();
+                pendingInput.addAndGet(n);
+                stdinSide.writeAndFlush(buf).addListener(f -> pendingInput.addAndGet(-n));
             }
         } catch (IOException e) {
             log.debug("stdio: reading stdin failed: {}", e.toString());
@@ -171,7 +182,11 @@ public final class StdioTransport {
         }
     }
 
-    /** Writes what the server sends to stdout; blocking here only stalls this private loop. */
+    /**
+     * Writes what the server sends to stdout, on the connection's own loop: while stdout is
+     * full (the parent is not reading) that loop waits, which is this single connection's
+     * backpressure; replies of one read batch go out in one write.
+     */
     private static final class StdoutWriter extends ChannelInboundHandlerAdapter {
         private final OutputStream out;
         private final AtomicLong pending;
