@@ -1,5 +1,8 @@
 package io.picklebridge.server.registry;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -20,14 +23,31 @@ import java.util.Map;
 final class MethodWorker implements Worker {
     private final Method method;
     private final Object target;
+    private final MethodHandle invoker; // (Object[]) -> Object, target bound; null: use reflection
     private final ParameterBinder binder;
     private final String signature;
 
     private MethodWorker(Method method, Object target, ParameterBinder binder, String signature) {
         this.method = method;
         this.target = target;
+        this.invoker = invoker(method, target);
         this.binder = binder;
         this.signature = signature;
+    }
+
+    /**
+     * A handle taking the bound argument array, made once per worker: no per-call reflection
+     * checks or wrapping, and the method's own exceptions come out as they are.
+     */
+    private static MethodHandle invoker(Method method, Object target) {
+        try {
+            MethodHandle handle = MethodHandles.lookup().unreflect(method).asFixedArity();
+            if (!Modifier.isStatic(method.getModifiers())) handle = handle.bindTo(target);
+            return handle.asSpreader(Object[].class, method.getParameterCount())
+                    .asType(MethodType.methodType(Object.class, Object[].class));
+        } catch (IllegalAccessException | RuntimeException inaccessible) {
+            return null; // reflection, which setAccessible may still open
+        }
     }
 
     static MethodWorker of(String name, Method method, Object target) {
@@ -69,6 +89,15 @@ final class MethodWorker implements Worker {
     }
 
     private Object invoke(Object[] values) throws Exception {
+        if (invoker != null) {
+            try {
+                return (Object) invoker.invokeExact(values);
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new java.lang.reflect.UndeclaredThrowableException(t);
+            }
+        }
         try {
             return method.invoke(target, values);
         } catch (InvocationTargetException e) {
