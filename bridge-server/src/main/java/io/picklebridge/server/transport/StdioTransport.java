@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,7 +14,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
@@ -43,11 +46,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>When stdin is a socket (Python handed over one end of a {@code socketpair} as stdin and
  * stdout) it becomes an ordinary socket channel on the server's event loops: epoll on fd 0, or
- * the NIO channel {@link System#inheritedChannel()} gives. With plain pipes, a daemon thread
- * copies stdin into an in-JVM {@link LocalChannel} whose other end runs the usual server
- * pipeline, and the replies coming out of it are written to stdout; the thread stops reading
- * stdin while the server pauses that connection or while more than {@value #MAX_PENDING_OUTPUT}
- * bytes of replies wait for stdout (backpressure both ways).
+ * the NIO channel {@link System#inheritedChannel()} gives. With plain pipes, a {@link PipeChannel}
+ * on an epoll loop of its own reads stdin and writes stdout (one thread does it all: read,
+ * decode, inline worker, reply); without epoll, a daemon thread copies stdin into an in-JVM
+ * {@link LocalChannel} whose other end runs the usual server pipeline, and the replies coming
+ * out of it are written to stdout; the thread stops reading stdin while the server pauses that
+ * connection or while more than {@value #MAX_PENDING_OUTPUT} bytes of replies wait for stdout
+ * (backpressure both ways).
  *
  * <pre>{@code
  * Channel stdio = StdioTransport.stdinIsSocket() ? StdioTransport.openSocket(io, group, pipeline)
@@ -96,12 +101,37 @@ public final class StdioTransport {
     }
 
     /**
-     * Stdin and stdout are pipes (or files): bridge them to an in-JVM channel. Both ends of the
+     * Stdin and stdout are pipes: a {@link PipeChannel} on an epoll loop of its own where
+     * Netty's native epoll loads (one thread reads, runs inline workers and writes), else the
+     * in-JVM bridge of {@link #openPipesBridged}.
+     */
+    public static Channel openPipes(ChannelHandler pipeline) throws IOException {
+        if (!Files.isRegularFile(Path.of("/proc/self/fd/0")) && Epoll.isAvailable()) {
+            EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pb-stdio", true),
+                    EpollIoHandler.newFactory());
+            PipeChannel channel = new PipeChannel(new io.netty.channel.unix.FileDescriptor(0),
+                    new FileOutputStream(FileDescriptor.out).getChannel());
+            channel.pipeline().addLast(pipeline);
+            ChannelFuture registered = loop.register(channel).awaitUninterruptibly();
+            if (registered.isSuccess()) {
+                channel.closeFuture().addListener(f -> loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS));
+                log.debug("stdio: pipes on epoll");
+                return channel;
+            }
+            log.debug("stdio: epoll cannot watch stdin ({}), bridging the pipes", registered.cause().toString());
+            loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        return openPipesBridged(pipeline);
+    }
+
+    /**
+     * Stdin and stdout are pipes (or files) and epoll is not at hand: bridge them to an in-JVM
+     * channel. Both ends of the
      * {@link LocalChannel} pair live on one event loop, so a request costs one thread hand-over
      * (the stdin thread to that loop): the frame passes to the server side, an inline worker
      * answers, and the reply reaches stdout, all on the loop, without further wake-ups.
      */
-    public static Channel openPipes(ChannelHandler pipeline) throws IOException {
+    static Channel openPipesBridged(ChannelHandler pipeline) throws IOException {
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pb-stdio", true),
                 LocalIoHandler.newFactory());
         AtomicLong pendingOutput = new AtomicLong();
