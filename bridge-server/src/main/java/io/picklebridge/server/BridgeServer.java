@@ -61,7 +61,7 @@ public final class BridgeServer implements AutoCloseable {
 
     private final Settings settings;
     private final Dispatcher dispatcher;
-    private NativeTransport io;      // made on first need: stdio over pipes never loads epoll
+    private NativeTransport io;      // made on first need: stdio over pipes makes no listener loops (StdioTransport has its own)
     private EventLoopGroup group;
     private final ChannelGroup connections = new DefaultChannelGroup("picklebridge", GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
