@@ -46,8 +46,8 @@ final class Unpickler {
     private int nextBuffer;
 
     // small at first: most messages are small; each grows by doubling
-    private Object[] stack = new Object[16];
-    private int[] depth = new int[16];
+    private Object[] stack = new Object[8];
+    private int[] depth = new int[8];
     private int sp;
     private int[] marks = new int[4];
     private int mp;
@@ -61,7 +61,11 @@ final class Unpickler {
     private static final int MEMO_PAGE = 1 << MEMO_PAGE_BITS;
     private static final Object[][] NO_MEMO = {};
     private static final int[][] NO_MEMO_DEPTH = {};
-    private Object[][] memo = NO_MEMO; // allocated on the first MEMOIZE/PUT: many pickles have none
+    private static final Object[] NO_FIRST_PAGE = {};
+    private static final int[] NO_FIRST_PAGE_DEPTH = {};
+    private Object[] memoFirst = NO_FIRST_PAGE; // slots 0..MEMO_PAGE-1, allocated on the first MEMOIZE/PUT
+    private int[] memoFirstDepth = NO_FIRST_PAGE_DEPTH;
+    private Object[][] memo = NO_MEMO; // pages 1 and up (page 0 is memoFirst)
     private int[][] memoDepth = NO_MEMO_DEPTH;
     private Map<Long, Object[]> sparseMemo; // {value, depth} for far-away indices
     private int memoCount;
@@ -320,14 +324,21 @@ final class Unpickler {
         if (index < 0 || index > Integer.MAX_VALUE) throw new PickleException("memo index out of range: " + index);
         int i = (int) index;
         Object stored = value == null ? NONE_IN_MEMO : value;
-        // dense (paged) while the index stays near the entries so far, so memory follows the
-        // number of entries, not the largest index; a far-away index goes to the sparse map
-        if (i < memoCount * 2L + MEMO_PAGE) {
-            Object[] page = memoPage(i);
+        if (i < MEMO_PAGE) {
+            // the first page: its own field, grown by doubling from 8 (most pickles stop here)
+            if (i >= memoFirst.length) growFirstPage(i + 1);
+            if (memoFirst[i] == null) countMemo();
+            memoFirst[i] = stored;
+            memoFirstDepth[i] = d;
+        } else if (i < memoCount * 2L + MEMO_PAGE) {
+            // dense (paged) while the index stays near the entries so far, so memory follows the
+            // number of entries, not the largest index; a far-away index goes to the sparse map
+            int p = i >>> MEMO_PAGE_BITS;
             int o = i & (MEMO_PAGE - 1);
+            Object[] page = memoPage(p);
             if (page[o] == null) countMemo();
             page[o] = stored;
-            memoDepth[i >>> MEMO_PAGE_BITS][o] = d;
+            memoDepth[p][o] = d;
         } else {
             if (sparseMemo == null) sparseMemo = new HashMap<>();
             if (sparseMemo.put(index, new Object[] {stored, d}) == null) countMemo();
@@ -338,9 +349,14 @@ final class Unpickler {
         }
     }
 
-    /** The page holding slot {@code i}, allocated (the first page grows by doubling from 8). */
-    private Object[] memoPage(int i) {
-        int p = i >>> MEMO_PAGE_BITS;
+    private void growFirstPage(int want) {
+        int n = Math.min(MEMO_PAGE, Math.max(want, Math.max(8, memoFirst.length * 2)));
+        memoFirst = java.util.Arrays.copyOf(memoFirst, n);
+        memoFirstDepth = java.util.Arrays.copyOf(memoFirstDepth, n);
+    }
+
+    /** Page {@code p} (1 or more), allocated on first use. */
+    private Object[] memoPage(int p) {
         if (p >= memo.length) {
             // plain new + arraycopy: Arrays.copyOf of an Object[][] goes through reflection
             int n = Math.max(p + 1, memo.length * 2);
@@ -352,30 +368,24 @@ final class Unpickler {
             memoDepth = depths;
         }
         Object[] page = memo[p];
-        int want = p == 0 ? i + 1 : MEMO_PAGE;
         if (page == null) {
-            int n = p == 0 ? Math.max(want, 8) : MEMO_PAGE;
-            memo[p] = page = new Object[n];
-            memoDepth[p] = new int[n];
-        } else if (page.length < want) {
-            page = growFirstPage(Math.min(MEMO_PAGE, Math.max(want, page.length * 2)));
+            memo[p] = page = new Object[MEMO_PAGE];
+            memoDepth[p] = new int[MEMO_PAGE];
         }
         return page;
     }
 
-    private Object[] growFirstPage(int n) {
-        memo[0] = java.util.Arrays.copyOf(memo[0], n);
-        memoDepth[0] = java.util.Arrays.copyOf(memoDepth[0], n);
-        return memo[0];
-    }
-
     /** The slot's value, or null; its depth goes to {@link #memoGotDepth}. */
     private Object memoSlot(long index) {
-        if (index >= 0 && index <= Integer.MAX_VALUE) {
+        if (index >= 0 && index < memoFirst.length && memoFirst[(int) index] != null) {
+            memoGotDepth = memoFirstDepth[(int) index];
+            return memoFirst[(int) index];
+        }
+        if (index >= MEMO_PAGE && index <= Integer.MAX_VALUE) {
             int i = (int) index;
             int p = i >>> MEMO_PAGE_BITS;
             int o = i & (MEMO_PAGE - 1);
-            if (p < memo.length && memo[p] != null && o < memo[p].length && memo[p][o] != null) {
+            if (p < memo.length && memo[p] != null && memo[p][o] != null) {
                 memoGotDepth = memoDepth[p][o];
                 return memo[p][o];
             }
@@ -411,7 +421,9 @@ final class Unpickler {
         if (memoSlot(i) != old) return;
         int p = (int) (i >>> MEMO_PAGE_BITS);
         int o = (int) (i & (MEMO_PAGE - 1));
-        if (i <= Integer.MAX_VALUE && p < memo.length && memo[p] != null && o < memo[p].length && memo[p][o] == old) {
+        if (i < memoFirst.length && memoFirst[(int) i] == old) {
+            memoFirst[(int) i] = replacement;
+        } else if (i >= MEMO_PAGE && i <= Integer.MAX_VALUE && p < memo.length && memo[p] != null && memo[p][o] == old) {
             memo[p][o] = replacement;
         } else if (sparseMemo != null) {
             Object[] e = sparseMemo.get(i);
