@@ -19,13 +19,17 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Not a timing assertion in the usual sense: it compares the same thread's own CPU time and
  * allocated bytes between two sizes (best of several runs), with a bound of 30x between a
- * linear 10x and a quadratic 100x, so machine speed and load do not matter.
+ * linear 10x and a quadratic 100x, so machine speed and load do not matter. Allocation must be
+ * linear on every attempt; CPU gets up to three attempts, since one disturbed measurement on a
+ * busy machine can look quadratic while a quadratic decoder looks quadratic every time.
  */
 class PythonLargeListLinearTimeTest {
     private static final PickleCodec CODEC = PickleCodec.defaults();
     private static final int SMALL = 100_000;
     private static final int LARGE = 1_000_000;
     private static final double BOUND = 30.0;
+    /** CPU time on a shared machine has outliers (a GC or a neighbour during one run); a quadratic decoder is slow every time. */
+    private static final int ATTEMPTS = 3;
 
     @Test
     void tenTimesTheItemsCostsAboutTenTimesTheWork() {
@@ -44,13 +48,20 @@ class PythonLargeListLinearTimeTest {
             assertEquals(LARGE, decoded.size());
             assertEquals((long) (LARGE - 1), decoded.get(LARGE - 1));
             for (int warmUp = 0; warmUp < 5; warmUp++) CODEC.loads(small);
-            long[] smallCost = bestOf(threads, small, 5);
-            long[] largeCost = bestOf(threads, large, 2);
-            double cpuRatio = (double) largeCost[0] / Math.max(1, smallCost[0]);
-            double allocationRatio = (double) largeCost[1] / Math.max(1, smallCost[1]);
-            report.append(String.format("protocol %d: cpu %.1fx, allocation %.1fx; ", protocol, cpuRatio, allocationRatio));
-            assertTrue(allocationRatio < BOUND, report::toString);
-            assertTrue(cpuRatio < BOUND, report::toString);
+            boolean linear = false;
+            for (int attempt = 1; attempt <= ATTEMPTS && !linear; attempt++) {
+                System.gc();
+                long[] smallCost = bestOf(threads, small, 5);
+                System.gc();
+                long[] largeCost = bestOf(threads, large, 3);
+                double cpuRatio = (double) largeCost[0] / Math.max(1, smallCost[0]);
+                double allocationRatio = (double) largeCost[1] / Math.max(1, smallCost[1]);
+                report.append(String.format("protocol %d attempt %d: cpu %.1fx, allocation %.1fx; ",
+                        protocol, attempt, cpuRatio, allocationRatio));
+                assertTrue(allocationRatio < BOUND, report::toString);
+                linear = cpuRatio < BOUND;
+            }
+            assertTrue(linear, report::toString);
         }
         System.out.println(report);
     }
