@@ -132,6 +132,8 @@ def _latency_and_pipelining(ours, floor, context: Context) -> Dict[str, object]:
     samples: Dict[str, List[float]] = {"ours": [], "floor": []}
     rates: Dict[str, List[float]] = {"ours": [], "floor": []}
     per_round_pipelined = max(scale.pipeline_window, scale.pipelined_calls // scale.rounds)
+    for side in (ours, floor):  # the pipelined path is warmed up too (the JVM compiles it)
+        side.pipelined(per_round_pipelined, scale.pipeline_window)
     for _ in range(scale.rounds):
         samples["ours"] += _timed_calls(ours.sync_call, per_round)
         samples["floor"] += _timed_calls(floor.sync_call, per_round)
@@ -149,11 +151,12 @@ def _latency_and_pipelining(ours, floor, context: Context) -> Dict[str, object]:
 def _bytes_echo(ours, floor, context: Context) -> Dict[int, Dict[str, float]]:
     """MiB/s of payload per round trip (median of the echoes), per size."""
     out = {}
-    for number, (size_mib, reps) in enumerate(zip(context.scale.bytes_sizes_mib,
-                                                  context.scale.bytes_reps)):
+    for size_mib, reps in zip(context.scale.bytes_sizes_mib, context.scale.bytes_reps):
         data = bytes(range(256)) * (size_mib * 4096)
         times: Dict[str, List[float]] = {"ours": [], "floor": []}
-        warmup = 1 if number == 0 else 0  # the first size's first echo warms up, untimed
+        # Untimed echoes of each size first, on both sides, until about 64 MiB went through
+        # (at least one): the JVM compiles the large-frame paths, both sides size their buffers.
+        warmup = max(1, 64 // size_mib)
         for rep in range(reps + warmup):
             for name, side in (("ours", ours), ("floor", floor)):
                 start = time.perf_counter()
@@ -205,8 +208,9 @@ def _split(ours_by_stdlib, floor, context: Context) -> Dict[str, float]:
     for _ in range(scale.latency_warmup // 2):
         ours_by_stdlib.sync_call()
     values = sorted(_timed_calls(ours_by_stdlib.sync_call, max(1, scale.latency_calls // 2)))
-    rate = ours_by_stdlib.pipelined(max(scale.pipeline_window, scale.pipelined_calls // scale.rounds),
-                                    scale.pipeline_window)
+    count = max(scale.pipeline_window, scale.pipelined_calls // scale.rounds)
+    ours_by_stdlib.pipelined(count, scale.pipeline_window)  # warm-up
+    rate = ours_by_stdlib.pipelined(count, scale.pipeline_window)
     return {"median_us": statistics.median(values), "p99_us": percentile(values, 0.99),
             "pipelined_per_s": rate}
 
@@ -221,8 +225,8 @@ def _our_client(transport: str, server: JavaServer) -> "picklebridge.Client":
 def call_rows(context: Context) -> List[Row]:
     """Rows 1 (latency), 2 (pipelined) and 5 (bytes; not over unix, which is like socketpair).
 
-    ``pipe`` is the default of ``connect()``/``Pool()``: the private JVM's stdin and stdout
-    pipes; ``socketpair`` is ``pipe_transport="socketpair"``: one socket as both.
+    ``socketpair`` is the default of ``connect()``/``Pool()``: one end of a socketpair as the
+    private JVM's stdin and stdout; ``pipe`` is ``pipe_transport="pipes"``: two plain pipes.
     """
     results: Dict[str, Dict[str, object]] = {}
     bytes_results: Dict[str, Dict[int, Dict[str, float]]] = {}
