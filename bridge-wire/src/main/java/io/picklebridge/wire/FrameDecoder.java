@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Splits the byte stream into the frames of Python's {@code multiprocessing.connection}
  * ({@code Connection.recv_bytes}). Emits each payload as a {@link ByteBuf} that is a retained
- * slice of the received bytes (no copy); the next handler releases it.
+ * slice of the received bytes (no copy), or, for a large payload that arrived in many reads,
+ * one buffer they are joined into (one copy, made when the last byte has arrived); the next
+ * handler releases it.
  *
  * <pre>
  * short frame (payload of at most 0x7fffffff bytes):
@@ -60,16 +62,20 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** A decoder accepting frames of up to {@code maxFrameLength} payload bytes. */
     public FrameDecoder(int maxFrameLength) {
         maxFrameLength(maxFrameLength);
-        setCumulator(LARGE_FRAMES_BY_REFERENCE);
+        setCumulator(largeFramesByReference);
     }
 
+    /** A payload at least this long is gathered by reference and joined once, when complete. */
+    static final int LARGE_PAYLOAD = 256 << 10;
+
     /**
-     * Copies small reads into one buffer (Netty's default), but adds to a composite once 1 MiB
-     * is pending: merging would grow the buffer in 4 MiB steps, copying a 64 MiB frame some 16
-     * times over. The pickle codec or the out-of-band decoder copies the frame once at the end.
+     * Copies small reads into one buffer (Netty's default), but adds to a composite once a
+     * header has announced a large payload (or 1 MiB is pending): merging would grow the buffer
+     * by doubling, copying a 1 MiB frame twice over and a 64 MiB one some 16 times. The complete
+     * large frame is joined into one buffer (of the size now arrived) by {@link #decode}.
      */
-    private static final Cumulator LARGE_FRAMES_BY_REFERENCE = (alloc, cumulation, in) ->
-            cumulation.readableBytes() >= (1 << 20)
+    private final Cumulator largeFramesByReference = (alloc, cumulation, in) ->
+            pendingPayloadLength >= LARGE_PAYLOAD || cumulation.readableBytes() >= (1 << 20)
                     ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
                     : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
 
@@ -102,8 +108,22 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (in.readableBytes() < pendingPayloadLength) {
             return;
         }
-        out.add(in.readRetainedSlice((int) pendingPayloadLength));
+        int length = (int) pendingPayloadLength;
         pendingPayloadLength = -1;
+        if (length >= LARGE_PAYLOAD && in.nioBufferCount() != 1) {
+            // gathered by reference: join it once, so the codec reads one buffer (a composite's
+            // nioBuffer() would copy it into a fresh, zeroed heap array)
+            ByteBuf joined = ctx.alloc().directBuffer(length, length);
+            try {
+                joined.writeBytes(in, length);
+            } catch (RuntimeException | Error e) {
+                joined.release();
+                throw e;
+            }
+            out.add(joined);
+            return;
+        }
+        out.add(in.readRetainedSlice(length));
     }
 
     /** Reads a complete header if there is one; returns false when more bytes are needed. */

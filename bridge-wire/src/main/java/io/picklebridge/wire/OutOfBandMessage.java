@@ -63,9 +63,13 @@ public final class OutOfBandMessage extends CompositeByteBuf {
      * stay in band: Python would load them as memoryview instead of bytes.
      *
      * @return an {@link OutOfBandMessage}, or a plain {@link ByteBuf} holding the whole pickle
-     *         when no buffer went out of band
+     *         when no buffer went out of band (a message of plain values carrying a large
+     *         {@code byte[]} holds that array by reference: see {@link LargeBytesPickle})
      */
     public static ByteBuf pickle(PickleCodec codec, Object messageValue, int minBufferBytes) {
+        if (LargeBytesPickle.applies(messageValue)) { // ("result", id, bytes): no buffer to take
+            return LargeBytesPickle.pickle(codec, (io.picklebridge.pickle.PyTuple) messageValue, 5);
+        }
         List<ByteBuffer> taken = new ArrayList<>();
         byte[] pickle = codec.dumps(messageValue, 5, buffer -> {
             if (buffer.isReadOnly() || buffer.remaining() < minBufferBytes || taken.size() >= OutOfBand.MAX_BUFFERS) return false;

@@ -29,4 +29,41 @@ class LargeFrameCumulationTest {
         small.release();
         assertFalse(ch.finishAndReleaseAll());
     }
+
+    @Test
+    void aOneMebibyteFrameInSocketSizedReadsComesOutAsOneBuffer() {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder());
+        int n = (1 << 20) + 5;
+        ByteBuf wire = Unpooled.buffer(n + 4).writeInt(n);
+        for (int i = 0; i < n; i++) wire.writeByte(i * 13 + (i >> 8));
+        while (wire.isReadable()) ch.writeInbound(wire.readRetainedSlice(Math.min(65_536, wire.readableBytes())));
+        wire.release();
+        ByteBuf big = ch.readInbound();
+        assertEquals(n, big.readableBytes());
+        assertEquals(1, big.nioBufferCount());
+        for (int i = 0; i < n; i += 997) assertEquals((byte) (i * 13 + (i >> 8)), big.getByte(big.readerIndex() + i), "byte " + i);
+        big.release();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void framesJustBelowAndAtTheJoiningSizeBackToBack() {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder());
+        int[] sizes = {FrameDecoder.LARGE_PAYLOAD - 1, FrameDecoder.LARGE_PAYLOAD, 7};
+        ByteBuf wire = Unpooled.buffer();
+        for (int size : sizes) {
+            wire.writeInt(size);
+            for (int i = 0; i < size; i++) wire.writeByte(size + i);
+        }
+        while (wire.isReadable()) ch.writeInbound(wire.readRetainedSlice(Math.min(40_000, wire.readableBytes())));
+        wire.release();
+        for (int size : sizes) {
+            ByteBuf frame = ch.readInbound();
+            assertEquals(size, frame.readableBytes());
+            assertEquals((byte) size, frame.getByte(frame.readerIndex()));
+            assertEquals((byte) (2 * size - 1), frame.getByte(frame.readerIndex() + size - 1));
+            frame.release();
+        }
+        assertFalse(ch.finishAndReleaseAll());
+    }
 }

@@ -1,5 +1,6 @@
 package io.picklebridge.server.transport;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -45,6 +46,10 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        // Pooled buffers: Netty 4.2's adaptive allocator gives every buffer of about 1 MiB
+        // (a large frame joined, a large reply copied off the heap for the socket) a fresh,
+        // zeroed chunk; the pooled one reuses its arenas (1 MiB echo: ~20 % less wall time).
+        ch.config().setAllocator(PooledByteBufAllocator.DEFAULT);
         ChannelPipeline p = ch.pipeline();
         wire.install(p);
         // out-of-band groups (docs/protocol.md 4.1): split on the way out, grouped and decoded on the way in
