@@ -13,16 +13,22 @@ final class ArrayInput extends PickleInput {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle DOUBLES_BE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
 
-    private final byte[] buf;
-    private final int start;
-    private final int end;
+    private byte[] buf;
+    private int start;
+    private int end;
     private int pos;
 
     ArrayInput(byte[] buf, int offset, int length) {
+        reset(buf, offset, length);
+    }
+
+    /** Points this cursor at another array range (for a reused Unpickler). */
+    ArrayInput reset(byte[] buf, int offset, int length) {
         this.buf = buf;
         this.start = offset;
         this.pos = offset;
         this.end = offset + length;
+        return this;
     }
 
     @Override

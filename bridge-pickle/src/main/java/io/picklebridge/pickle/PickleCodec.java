@@ -29,9 +29,14 @@ public final class PickleCodec {
     private static final PickleCodec DEFAULTS = builder().build();
 
     private final Builder settings;
+    // One Unpickler per thread, reused: its stack and memo arrays are cleared, not reallocated,
+    // after each call (a small pickle then allocates only the values it decodes).
+    private final ThreadLocal<Unpickler> idleUnpickler;
 
     private PickleCodec(Builder settings) {
         this.settings = settings.copy();
+        Builder fixed = this.settings;
+        this.idleUnpickler = ThreadLocal.withInitial(() -> new Unpickler(fixed));
     }
 
     /** A codec with default limits, protocol 5 and no custom types. */
@@ -66,7 +71,17 @@ public final class PickleCodec {
     /** Decodes one pickle from {@code pickle[offset, offset+length)} without copying it. */
     public Object loads(byte[] pickle, int offset, int length) {
         java.util.Objects.checkFromIndexSize(offset, length, pickle.length);
-        return loadAll(new ArrayInput(pickle, offset, length), null);
+        return loadArray(pickle, offset, length, null);
+    }
+
+    /** Decodes from an array with this thread's idle Unpickler of this codec (a new one if it is busy). */
+    private Object loadArray(byte[] pickle, int offset, int length, List<? extends ByteBuffer> buffers) {
+        Unpickler u = idleUnpickler.get();
+        if (!u.claim()) {
+            u = new Unpickler(settings);
+            u.claim();
+        }
+        return u.reuse(pickle, offset, length, buffers);
     }
 
     private Object loadAll(PickleInput in, List<? extends ByteBuffer> buffers) {
@@ -87,10 +102,10 @@ public final class PickleCodec {
 
     /** As {@link #loads(ByteBuffer)}, with the out-of-band buffers NEXT_BUFFER refers to, in order. */
     public Object loads(ByteBuffer pickle, List<? extends ByteBuffer> outOfBandBuffers) {
-        PickleInput in = pickle.hasArray()
-                ? new ArrayInput(pickle.array(), pickle.arrayOffset() + pickle.position(), pickle.remaining())
-                : new BufferInput(pickle);
-        return loadAll(in, outOfBandBuffers);
+        if (pickle.hasArray()) {
+            return loadArray(pickle.array(), pickle.arrayOffset() + pickle.position(), pickle.remaining(), outOfBandBuffers);
+        }
+        return loadAll(new BufferInput(pickle), outOfBandBuffers);
     }
 
     /**

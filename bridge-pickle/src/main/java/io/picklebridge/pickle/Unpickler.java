@@ -36,14 +36,19 @@ final class Unpickler {
         for (int i = 0; i < SMALL_LONGS.length; i++) SMALL_LONGS[i] = (long) (i - 128);
     }
 
-    private final PickleInput in;
+    private PickleInput in;
     private final PickleCodec.Builder settings;
     private final PickleLimits limits;
     private final int maxDepth;
     private final int maxContainer;
     private final int zeroCopyBytesMin;
-    private final List<? extends ByteBuffer> buffers;
+    private final int maxMemoSize;
+    private List<? extends ByteBuffer> buffers;
     private int nextBuffer;
+    /** The cursor a reused instance reads byte arrays with (see {@link #reuse}). */
+    private final ArrayInput arrayInput = new ArrayInput(NO_BYTES, 0, 0);
+    private static final byte[] NO_BYTES = {};
+    private boolean inUse;
 
     // small at first: most messages are small; each grows by doubling
     private Object[] stack = new Object[8];
@@ -62,6 +67,7 @@ final class Unpickler {
     private static final Object[][] NO_MEMO = {};
     private static final int[][] NO_MEMO_DEPTH = {};
     private static final Object[] NO_FIRST_PAGE = {};
+    private static final Object[] NO_STACK = {};
     private static final int[] NO_FIRST_PAGE_DEPTH = {};
     private Object[] memoFirst = NO_FIRST_PAGE; // slots 0..MEMO_PAGE-1, allocated on the first MEMOIZE/PUT
     private int[] memoFirstDepth = NO_FIRST_PAGE_DEPTH;
@@ -79,13 +85,79 @@ final class Unpickler {
     private static final int NO_OP = PickleException.NO_OPCODE;
 
     Unpickler(PickleInput in, PickleCodec.Builder settings, List<? extends ByteBuffer> buffers) {
+        this(settings);
         this.in = in;
+        this.buffers = buffers;
+    }
+
+    /** An instance for {@link #reuse}: one per thread and codec, so a small pickle allocates only its values. */
+    Unpickler(PickleCodec.Builder settings) {
         this.settings = settings;
         this.limits = settings.limits;
         this.maxDepth = limits.maxDepth();
         this.maxContainer = limits.maxContainerLength();
         this.zeroCopyBytesMin = settings.zeroCopyBytesMin;
-        this.buffers = buffers;
+        this.maxMemoSize = limits.maxMemoSize();
+    }
+
+    // ------------------------------------------------------------------ reuse
+
+    // Kept between calls only while small, so a thread holds at most a few KiB, and nothing
+    // decoded: every slot used is cleared after each call, whatever way it ended.
+    private static final int KEEP_SLOTS = 256;
+
+    /** Claims this (idle) instance for one pickle in {@code buf[offset, offset+length)}; false if busy. */
+    boolean claim() {
+        if (inUse) return false; // a decode inside a decode (e.g. an ObjectConstructor calling loads)
+        inUse = true;
+        return true;
+    }
+
+    /** Decodes one pickle with this claimed instance, then clears it for the next call. */
+    Object reuse(byte[] buf, int offset, int length, List<? extends ByteBuffer> buffers) {
+        try {
+            this.in = arrayInput.reset(buf, offset, length);
+            // the reference arrays are new for each call (the int arrays are kept): a kept array
+            // is soon in the old generation, and every young value stored into it would then take
+            // G1's slow write barrier (a StoreLoad fence and a dirty card to refine)
+            stack = new Object[8];
+            memoFirst = new Object[8];
+            if (memoFirstDepth.length < 8) memoFirstDepth = new int[8];
+            this.buffers = buffers;
+            Object value = load();
+            if (arrayInput.remaining() != 0) {
+                throw new PickleException(arrayInput.remaining() + " bytes after the STOP opcode", arrayInput.position(),
+                        PickleException.NO_OPCODE);
+            }
+            return value;
+        } finally {
+            clear();
+        }
+    }
+
+    private void clear() {
+        arrayInput.reset(NO_BYTES, 0, 0);
+        in = null;
+        buffers = null;
+        nextBuffer = 0;
+        stack = NO_STACK;
+        if (depth.length > KEEP_SLOTS) depth = new int[8];
+        sp = 0;
+        if (marks.length > KEEP_SLOTS) marks = new int[4];
+        mp = 0;
+        fence = 0;
+        memoFirst = NO_FIRST_PAGE;
+        if (memoFirstDepth.length > KEEP_SLOTS) memoFirstDepth = NO_FIRST_PAGE_DEPTH;
+        memo = NO_MEMO;
+        memoDepth = NO_MEMO_DEPTH;
+        sparseMemo = null;
+        memoCount = 0;
+        constructedBy = null;
+        pendingMemoIndex = null;
+        proto = 0;
+        opStart = 0;
+        op = NO_OP;
+        inUse = false;
     }
 
     static Long boxed(long v) {
@@ -143,7 +215,7 @@ final class Unpickler {
                 case SHORT_BINUNICODE -> push(in.utf8(in.u8()), 0);
                 case BINUNICODE -> push(in.utf8(length(in.s32() & 0xffffffffL)), 0);
                 case BINUNICODE8 -> push(in.utf8(length(in.s64())), 0);
-                case MEMOIZE -> memoPut(memoCount, peek(), depth[sp - 1]);
+                case MEMOIZE -> memoize();
                 case BINPUT -> memoPut(in.u8(), peek(), depth[sp - 1]);
                 case LONG_BINPUT -> memoPut(in.s32() & 0xffffffffL, peek(), depth[sp - 1]);
                 case BINGET -> memoGet(in.u8());
@@ -245,9 +317,9 @@ final class Unpickler {
         if ((long) sp >= (long) maxContainer + maxDepth) {
             throw new PickleLimitException("stack larger than maxContainerLength " + maxContainer);
         }
-        int n = (int) Math.min((long) stack.length * 2, (long) maxContainer + maxDepth + 1);
+        int n = (int) Math.min(Math.max(8L, (long) stack.length * 2), (long) maxContainer + maxDepth + 1);
         stack = java.util.Arrays.copyOf(stack, n);
-        depth = java.util.Arrays.copyOf(depth, n);
+        if (depth.length < n) depth = java.util.Arrays.copyOf(depth, n);
     }
 
     private Object peek() {
@@ -320,6 +392,25 @@ final class Unpickler {
 
     // ------------------------------------------------------------------ memo
 
+    /**
+     * MEMOIZE: the next free index; the common case (first page, room, a plain value) inline,
+     * everything else through {@link #memoPut}.
+     */
+    private void memoize() {
+        if (sp <= fence) throw underflow();
+        Object value = stack[sp - 1];
+        int i = memoCount;
+        Object[] page = memoFirst;
+        if (i < page.length && i < maxMemoSize && value != null && page[i] == null
+                && !(value instanceof PyObject) && constructedBy == null) {
+            page[i] = value;
+            memoFirstDepth[i] = depth[sp - 1];
+            memoCount = i + 1;
+            return;
+        }
+        memoPut(i, value, depth[sp - 1]);
+    }
+
     private void memoPut(long index, Object value, int d) {
         if (index < 0 || index > Integer.MAX_VALUE) throw new PickleException("memo index out of range: " + index);
         int i = (int) index;
@@ -352,7 +443,7 @@ final class Unpickler {
     private void growFirstPage(int want) {
         int n = Math.min(MEMO_PAGE, Math.max(want, Math.max(8, memoFirst.length * 2)));
         memoFirst = java.util.Arrays.copyOf(memoFirst, n);
-        memoFirstDepth = java.util.Arrays.copyOf(memoFirstDepth, n);
+        if (memoFirstDepth.length < n) memoFirstDepth = java.util.Arrays.copyOf(memoFirstDepth, n);
     }
 
     /** Page {@code p} (1 or more), allocated on first use. */
@@ -694,6 +785,18 @@ final class Unpickler {
         if (d > depth[sp - 1]) depth[sp - 1] = d;
     }
 
+    /**
+     * The capacity to ensure for a list about to hold {@code n} items: n itself while small, then
+     * the next power of two, so a list built by many APPENDS batches is copied about half as
+     * often as ArrayList's own 1.5x growth copies it (for 1M items: 2M slots copied and 8 MiB of
+     * arrays allocated in all, against 4.4M slots and 17.7 MiB).
+     */
+    private static int capacityFor(int n) {
+        if (n <= 4096) return n;
+        int p = Integer.highestOneBit(n - 1) << 1;
+        return p > 0 ? p : n;
+    }
+
     @SuppressWarnings("unchecked")
     private void appends() {
         int k = popMark();
@@ -704,7 +807,7 @@ final class Unpickler {
         if (target instanceof ArrayList<?> a) {
             list = (List<Object>) a;
             checkLength((long) a.size() + n);
-            ((ArrayList<Object>) a).ensureCapacity(a.size() + n);
+            ((ArrayList<Object>) a).ensureCapacity(capacityFor(a.size() + n));
         } else if (target instanceof PyObject object) {
             list = object.listItems();
         } else if (target instanceof List<?> l) {
