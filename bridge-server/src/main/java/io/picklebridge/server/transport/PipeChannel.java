@@ -29,8 +29,9 @@ import java.nio.channels.GatheringByteChannel;
  * of the reply, with no other thread involved (a pump thread and an in-JVM channel cost
  * several thread wake-ups per call).
  *
- * <p>Reading: the input fd is watched level-triggered; each readiness reads once (so a blocking
- * fd never blocks the loop) into a buffer sized by the channel's {@link RecvByteBufAllocator}.
+ * <p>Reading: the input fd is watched level-triggered; each readiness reads into buffers sized by
+ * the channel's {@link RecvByteBufAllocator}: once, then again only while a {@link Waiting}
+ * check says bytes are waiting (so a blocking fd never blocks the loop).
  * While auto-read is off the fd is not watched: the parent's writes then block, which is the
  * backpressure of a pipe. End of file closes the channel. Writing: replies are written to the
  * output with gathering writes; a full pipe (the parent not reading) blocks the loop, which
@@ -48,6 +49,7 @@ public final class PipeChannel extends AbstractChannel {
 
     private final FileDescriptor in;
     private final GatheringByteChannel out;
+    private final Waiting waiting;
     private final ChannelConfig config = new DefaultChannelConfig(this) {
         @Override
         protected void autoReadCleared() {
@@ -62,13 +64,31 @@ public final class PipeChannel extends AbstractChannel {
     private boolean reading; // event loop only: the input fd is watched
 
     /**
+     * A channel that reads once per readiness.
+     *
      * @param in  the input fd (stdin: {@code new FileDescriptor(0)}); read only when epoll says it is readable
      * @param out where replies go (stdout: {@code new FileOutputStream(FileDescriptor.out).getChannel()})
      */
     public PipeChannel(FileDescriptor in, GatheringByteChannel out) {
+        this(in, out, () -> 0);
+    }
+
+    /**
+     * @param waiting how many bytes {@code in} holds now, without blocking (stdin:
+     *                {@code new FileInputStream(FileDescriptor.in)::available}, FIONREAD); while
+     *                it is positive after a read that filled its buffer, the channel reads again
+     */
+    public PipeChannel(FileDescriptor in, GatheringByteChannel out, Waiting waiting) {
         super(null);
         this.in = in;
         this.out = out;
+        this.waiting = waiting;
+    }
+
+    /** How many bytes the input holds right now (0 when unknown); must not block. */
+    @FunctionalInterface
+    public interface Waiting {
+        int bytes() throws IOException;
     }
 
     @Override
@@ -187,34 +207,60 @@ public final class PipeChannel extends AbstractChannel {
         return METADATA;
     }
 
-    /** Reads once per readiness, fires the bytes and the end of the read batch. Event loop only. */
-    private void readOnce() {
+    /**
+     * Reads what is ready, fires each read and then the end of the batch. A read that filled its
+     * buffer is followed by another while the input says more bytes are waiting (up to the
+     * channel's messages-per-read), so a large frame or a burst of calls costs one wake-up of
+     * the loop instead of one per buffer. Event loop only.
+     */
+    private void readReady() {
         ChannelPipeline pipeline = pipeline();
         RecvByteBufAllocator.Handle allocation = unsafe().recvBufAllocHandle();
         allocation.reset(config);
-        ByteBuf buf = allocation.allocate(config.getAllocator());
-        int n;
-        try {
-            ByteBuffer target = buf.internalNioBuffer(buf.writerIndex(), buf.writableBytes());
-            n = in.read(target, target.position(), target.limit());
-        } catch (IOException | RuntimeException e) {
-            buf.release();
-            pipeline.fireExceptionCaught(e);
+        boolean endOfFile = false;
+        boolean readSome = false;
+        do {
+            ByteBuf buf = allocation.allocate(config.getAllocator());
+            allocation.attemptedBytesRead(buf.writableBytes());
+            int n;
+            try {
+                ByteBuffer target = buf.internalNioBuffer(buf.writerIndex(), buf.writableBytes());
+                n = in.read(target, target.position(), target.limit());
+            } catch (IOException | RuntimeException e) {
+                buf.release();
+                if (readSome) pipeline.fireChannelReadComplete();
+                pipeline.fireExceptionCaught(e);
+                unsafe().close(unsafe().voidPromise());
+                return;
+            }
+            if (n <= 0) {
+                buf.release();
+                endOfFile = n < 0; // the parent is gone
+                break;
+            }
+            buf.writerIndex(buf.writerIndex() + n);
+            allocation.lastBytesRead(n);
+            allocation.incMessagesRead(1);
+            readSome = true;
+            pipeline.fireChannelRead(buf);
+        } while (open && allocation.continueReading() && moreWaiting());
+        if (readSome) {
+            allocation.readComplete();
+            pipeline.fireChannelReadComplete();
+        }
+        if (endOfFile) {
             unsafe().close(unsafe().voidPromise());
             return;
         }
-        if (n <= 0) {
-            buf.release();
-            if (n < 0) unsafe().close(unsafe().voidPromise()); // end of file: the parent is gone
-            return;
-        }
-        buf.writerIndex(buf.writerIndex() + n);
-        allocation.lastBytesRead(n);
-        allocation.incMessagesRead(1);
-        pipeline.fireChannelRead(buf);
-        allocation.readComplete();
-        pipeline.fireChannelReadComplete();
         if (!config.isAutoRead()) stopReading();
+    }
+
+    private boolean moreWaiting() {
+        try {
+            return waiting.bytes() > 0;
+        } catch (IOException e) {
+            return false; // the next readiness reports it
+        }
     }
 
     private final class PipeUnsafe extends AbstractUnsafe {
@@ -235,7 +281,7 @@ public final class PipeChannel extends AbstractChannel {
         public void handle(IoRegistration registration, IoEvent event) {
             // EPOLLIN, or EPOLLHUP/EPOLLERR (reported even while not watched): a read finds
             // the data, the end of file or the error
-            if (open) readOnce();
+            if (open) readReady();
         }
 
         @Override

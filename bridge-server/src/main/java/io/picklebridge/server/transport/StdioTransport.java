@@ -109,8 +109,9 @@ public final class StdioTransport {
         if (!Files.isRegularFile(Path.of("/proc/self/fd/0")) && Epoll.isAvailable()) {
             EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pb-stdio", true),
                     EpollIoHandler.newFactory());
+            FileInputStream stdin = new FileInputStream(FileDescriptor.in); // available(): FIONREAD on the pipe
             PipeChannel channel = new PipeChannel(new io.netty.channel.unix.FileDescriptor(0),
-                    new FileOutputStream(FileDescriptor.out).getChannel());
+                    new FileOutputStream(FileDescriptor.out).getChannel(), stdin::available);
             channel.pipeline().addLast(pipeline);
             ChannelFuture registered = loop.register(channel).awaitUninterruptibly();
             if (registered.isSuccess()) {

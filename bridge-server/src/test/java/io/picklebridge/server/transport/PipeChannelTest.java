@@ -160,4 +160,44 @@ class PipeChannelTest {
         assertEquals(List.of(5), seen);
         channel.close().syncUninterruptibly();
     }
+
+    @Test
+    void whileBytesAreWaitingOneReadinessReadsThemAllAndEndsOneBatch() throws Exception {
+        assertEquals(List.of(10, 1), readsAndBatchesOf(10 * 1024, () -> 1)); // the test pipe is non-blocking: drained, a read finds 0
+    }
+
+    @Test
+    void withoutAWaitingCheckEachReadinessReadsOnce() throws Exception {
+        assertEquals(List.of(10, 10), readsAndBatchesOf(10 * 1024, () -> 0));
+    }
+
+    /** Reads and read batches (channelReadComplete) for {@code size} bytes already in the pipe, read 1 KiB at a time. */
+    private List<Integer> readsAndBatchesOf(int size, PipeChannel.Waiting waiting) throws Exception {
+        PipeChannel channel = new PipeChannel(input[0], output.sink(), waiting);
+        int[] counts = new int[2];
+        java.util.concurrent.atomic.AtomicInteger bytes = new java.util.concurrent.atomic.AtomicInteger();
+        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                counts[0]++;
+                bytes.addAndGet(((ByteBuf) msg).readableBytes());
+                ((ByteBuf) msg).release();
+            }
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                counts[1]++;
+            }
+        });
+        channel.config().setRecvByteBufAllocator(new io.netty.channel.FixedRecvByteBufAllocator(1024).maxMessagesPerRead(16));
+        channel.config().setAutoRead(false);
+        loop.register(channel).syncUninterruptibly();
+        ByteBuffer data = ByteBuffer.allocateDirect(size).put(new byte[size]).flip();
+        while (data.hasRemaining()) data.position(data.position() + input[1].write(data, data.position(), data.limit()));
+        channel.config().setAutoRead(true);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (bytes.get() < size && System.nanoTime() < deadline) Thread.sleep(5);
+        channel.close().syncUninterruptibly();
+        return channel.eventLoop().submit(() -> List.of(counts[0], counts[1])).get(10, TimeUnit.SECONDS);
+    }
 }
