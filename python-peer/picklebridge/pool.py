@@ -77,16 +77,17 @@ class _Task:
 class _MapJob:
     """A whole ``map``: the sender thread cuts it into chunks as it sends them (as the
     stdlib's task handler does), so ``map_async`` returns at once and the first chunk goes
-    out without waiting for the others to be cut."""
+    out without waiting for the others to be cut.  ``starts`` holds each chunk's first
+    index (a ``range`` for an even chunksize, a list for a ramped default)."""
 
-    __slots__ = ("result", "worker", "items", "chunksize", "star")
+    __slots__ = ("result", "worker", "items", "starts", "star")
 
-    def __init__(self, result: "MapResult", worker: str, items: Sequence[Any], chunksize: int,
-                 star: bool):
+    def __init__(self, result: "MapResult", worker: str, items: Sequence[Any],
+                 starts: Sequence[int], star: bool):
         self.result = result
         self.worker = worker
         self.items = items
-        self.chunksize = chunksize
+        self.starts = starts
         self.star = star
 
 
@@ -279,15 +280,19 @@ class Pool:
         name = worker_name(func)
         if not hasattr(iterable, "__len__"):
             iterable = list(iterable)
-        if chunksize is None:
-            chunksize, extra = divmod(len(iterable), len(self._pool) * 4)
+        length = len(iterable)
+        ramped = chunksize is None
+        if ramped:
+            chunksize, extra = divmod(length, len(self._pool) * 4)
             if extra:
                 chunksize += 1
-        if len(iterable) == 0:
+        if length == 0:
             chunksize = 0
-        result = MapResult(self, chunksize, len(iterable), callback, error_callback=error_callback)
+        starts = _chunk_starts(length, chunksize, ramped)
+        result = MapResult(self, chunksize, length, callback, error_callback=error_callback,
+                           starts=starts)
         if chunksize > 0:
-            self._outbox.put(_MapJob(result, name, iterable, chunksize, star))
+            self._outbox.put(_MapJob(result, name, iterable, starts, star))
         return result
 
     def _imap(self, iterator_class: type, func: Func, iterable: Iterable[Any], chunksize: int,
@@ -350,7 +355,7 @@ class Pool:
                 break
             if type(task) is _MapJob:
                 job = task
-                chunks = _get_chunks(job.items, job.chunksize)
+                chunks = _cut(job.items, job.starts)
                 if not all(self._send_task(_Task(job.result, index, job.worker, "map", chunk,
                                                  star=job.star))
                            for index, chunk in enumerate(chunks)):
@@ -444,6 +449,53 @@ class Pool:
                 thread.join(None if self._state == CLOSE else 5.0)
 
 
+#: A default-chunked ``map`` of at least this many items per chunk is ramped.
+RAMP_MIN_CHUNKSIZE = 8192
+#: The ramp's chunk sizes as fractions of the stdlib's chunksize, first chunk first.
+RAMP = (16, 8, 4, 2)
+
+
+def _chunk_starts(length: int, chunksize: int, ramped: bool) -> Sequence[int]:
+    """Each chunk's first index.  An explicit chunksize cuts even chunks, as the stdlib does.
+
+    The default (``ramped``) keeps the stdlib's number of full-sized chunks in the middle but
+    ramps up at the start and down at the end (1/16, 1/8, 1/4, 1/2 of the chunksize): the
+    first chunk is pickled and running in the JVM at once, and the last reply is quick to
+    unpickle, so neither side waits long for the other at the ends of the map.  Results and
+    their order are the same either way.
+    """
+    if chunksize <= 0:
+        return range(0)
+    if not ramped or chunksize < RAMP_MIN_CHUNKSIZE:
+        return range(0, length, chunksize)
+    ramp = [chunksize // d for d in RAMP]
+    middle = length - 2 * sum(ramp)
+    if middle < chunksize:
+        return range(0, length, chunksize)
+    count = -(-middle // chunksize)
+    size, extra = divmod(middle, count)
+    sizes = ramp + [size + (i < extra) for i in range(count)] + ramp[::-1]
+    starts = [0]
+    for size in sizes[:-1]:
+        starts.append(starts[-1] + size)
+    return starts
+
+
+def _cut(items: Sequence[Any], starts: Sequence[int]) -> Iterator[list]:
+    """The chunks of ``items`` that begin at ``starts`` (the last one runs to the end)."""
+    if type(starts) is range:
+        yield from _get_chunks(items, starts.step)
+        return
+    ends = list(starts[1:]) + [len(items)]
+    if type(items) is list:  # slicing copies pointers at C speed
+        for start, end in zip(starts, ends):
+            yield items[start:end]
+        return
+    it = iter(items)
+    for start, end in zip(starts, ends):
+        yield list(itertools.islice(it, end - start))
+
+
 def _get_chunks(iterable: Iterable[Any], size: int) -> Iterator[list]:
     if type(iterable) is list and size > 0:  # slicing copies pointers at C speed
         for start in range(0, len(iterable), size):
@@ -532,7 +584,7 @@ class MapResult(ApplyResult):
     """The result of :meth:`Pool.map_async`: chunks fill the list as they complete."""
 
     def __init__(self, pool: Pool, chunksize: int, length: int, callback: Optional[Callable],
-                 error_callback: Optional[Callable]):
+                 error_callback: Optional[Callable], starts: Optional[Sequence[int]] = None):
         ApplyResult.__init__(self, pool, callback, error_callback=error_callback)
         self._success = True
         self._value = None  # the result list, made when the first chunk's results arrive
@@ -544,7 +596,10 @@ class MapResult(ApplyResult):
             self._event.set()
             del self._cache[self._job]
         else:
-            self._number_left = length // chunksize + bool(length % chunksize)
+            if starts is None:
+                starts = range(0, length, chunksize)
+            self._starts = starts
+            self._number_left = len(starts)
 
     def _set(self, i: int, success_result: Tuple[bool, Any]) -> None:
         self._number_left -= 1
@@ -552,7 +607,8 @@ class MapResult(ApplyResult):
         if success and self._success:
             if self._value is None:
                 self._value = [None] * self._length
-            self._value[i * self._chunksize:(i + 1) * self._chunksize] = result
+            start = self._starts[i]
+            self._value[start:start + len(result)] = result
             if self._number_left == 0:
                 _run_callback(self._callback, self._value)
                 self._cache.pop(self._job, None)

@@ -66,6 +66,34 @@ class SideBySideTest(unittest.TestCase):
         self.assertEqual(self.both(lambda p, f: p.map_async(f(SQUARE), range(200000)).get(60)),
                          ("ok", [n * n for n in range(200000)]))
 
+    def test_ramped_default_chunks_keep_results_order_and_errors(self):
+        # 2 processes, 300000 items: the default chunksize (37500) is ramped at both ends
+        # (chunks of 2343, 4687, ... items); results, their order and errors are the stdlib's
+        items = list(range(-150000, 150000))
+        for make in (lambda: items, lambda: tuple(items), lambda: iter(items)):
+            self.assertEqual(self.both(lambda p, f: p.map(f(ABS), make())),
+                             ("ok", [abs(n) for n in items]))
+        pairs = [(n, 3) for n in range(300000)]
+        for bad in (0, 1000, 150000, 299999):  # in the first, a ramp, a middle, the last chunk
+            broken = pairs[:bad] + [(1, 0)] + pairs[bad + 1:]
+            outcome = self.both(lambda p, f: p.starmap(f(FLOORDIV), broken), same_message=False)
+            self.assertEqual(outcome[:2], ("raised", ZeroDivisionError))
+        got = []
+        self.java.map_async("demo.abs", items, callback=got.append).wait(60)
+        self.assertEqual(got, [[abs(n) for n in items]])
+
+    def test_ramped_chunk_bounds(self):
+        from picklebridge.pool import _chunk_starts
+        self.assertEqual(_chunk_starts(100, 7, False), range(0, 100, 7))
+        self.assertEqual(_chunk_starts(300000, 37500, False), range(0, 300000, 37500))
+        self.assertEqual(_chunk_starts(1000, 125, True), range(0, 1000, 125))  # small: even
+        starts = _chunk_starts(1000000, 125000, True)
+        sizes = [b - a for a, b in zip(starts, list(starts[1:]) + [1000000])]
+        self.assertEqual(sizes[:4], [7812, 15625, 31250, 62500])
+        self.assertEqual(sizes[-4:], [62500, 31250, 15625, 7812])
+        self.assertLessEqual(max(sizes), 125000)
+        self.assertEqual(sum(sizes), 1000000)
+
     def test_map_of_tuples_ranges_and_generators(self):
         for make in (lambda: tuple(range(50)), lambda: range(50), lambda: (n for n in range(50))):
             self.assertEqual(self.both(lambda p, f: p.map(f(SQUARE), make(), chunksize=7)),
