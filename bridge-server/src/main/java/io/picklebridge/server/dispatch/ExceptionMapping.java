@@ -65,8 +65,7 @@ public final class ExceptionMapping {
     /** The Python exception name for a Java exception (after {@link #unwrap}). */
     public static String pythonType(Throwable error) {
         if (error instanceof BridgeCallException b) return b.pythonType();
-        if (error instanceof ArithmeticException && error.getMessage() != null
-                && error.getMessage().contains("by zero")) {
+        if (error instanceof ArithmeticException && isDivisionByZero(error.getMessage())) {
             return "ZeroDivisionError";
         }
         for (Class<?> c = error.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
@@ -76,6 +75,15 @@ public final class ExceptionMapping {
             }
         }
         return GENERIC;
+    }
+
+    /**
+     * "/ by zero", or no message at all: once a division by zero is thrown often from
+     * compiled code, the JVM throws a preallocated ArithmeticException without message or
+     * stack trace (OmitStackTraceInFastThrow), and that is the only one it throws bare.
+     */
+    private static boolean isDivisionByZero(String message) {
+        return message == null || message.contains("by zero");
     }
 
     /** Strips reflection and executor wrappers down to what the worker threw. */

@@ -25,6 +25,8 @@ class ExceptionMappingTest {
         assertEquals("ValueError", ExceptionMapping.pythonType(new NumberFormatException()));
         assertEquals("ZeroDivisionError", ExceptionMapping.pythonType(new ArithmeticException("/ by zero")));
         assertEquals("ArithmeticError", ExceptionMapping.pythonType(new ArithmeticException("overflow")));
+        // the JVM's preallocated "fast throw" of a hot division by zero has no message
+        assertEquals("ZeroDivisionError", ExceptionMapping.pythonType(new ArithmeticException()));
         assertEquals("IndexError", ExceptionMapping.pythonType(new ArrayIndexOutOfBoundsException(3)));
         assertEquals("IndexError", ExceptionMapping.pythonType(new StringIndexOutOfBoundsException(3)));
         assertEquals("KeyError", ExceptionMapping.pythonType(new NoSuchElementException()));
