@@ -67,6 +67,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /** A payload at least this long is gathered by reference and joined once, when complete. */
     static final int LARGE_PAYLOAD = 256 << 10;
+    /** Largest payload joined into direct memory; larger ones are joined on the heap. */
+    static final int JOIN_DIRECT_UP_TO = 16 << 20;
 
     /**
      * Copies small reads into one buffer (Netty's default), but adds to a composite once a
@@ -112,8 +114,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         pendingPayloadLength = -1;
         if (length >= LARGE_PAYLOAD && in.nioBufferCount() != 1) {
             // gathered by reference: join it once, so the codec reads one buffer (a composite's
-            // nioBuffer() would copy it into a fresh, zeroed heap array)
-            ByteBuf joined = ctx.alloc().directBuffer(length, length);
+            // nioBuffer() would copy it into a fresh, zeroed heap array); a pooled direct buffer
+            // up to 16 MiB, a heap one above (the reads it joins already hold as much direct memory)
+            ByteBuf joined = length <= JOIN_DIRECT_UP_TO
+                    ? ctx.alloc().directBuffer(length, length)
+                    : ctx.alloc().heapBuffer(length, length);
             try {
                 joined.writeBytes(in, length);
             } catch (RuntimeException | Error e) {
