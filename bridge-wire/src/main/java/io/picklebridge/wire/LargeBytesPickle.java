@@ -1,8 +1,9 @@
 package io.picklebridge.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.picklebridge.pickle.PickleCodec;
 import io.picklebridge.pickle.PyTuple;
 
@@ -10,17 +11,17 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * Pickles a message such as {@code ("result", id, byte[])} whose large {@code byte[]} items
- * become part of the frame by reference: the pickle is a composite of the codec's own output
- * (opcodes, small values; copied) and each large array itself (not copied), as CPython's
- * pickler hands large {@code bytes} to its file. A 1 MiB reply is then copied once, into the
- * socket's buffer, instead of into a fresh pickle array first. The bytes are exactly those of
- * {@code codec.dumps(message, protocol)}.
+ * Pickles a message such as {@code ("result", id, byte[])} straight into pooled direct memory,
+ * each large {@code byte[]} copied there once: the pickle is a composite of the codec's own
+ * output (opcodes, small values) and a copy of each large array, all of them direct, so the
+ * socket or pipe write sends them as they are. Otherwise a 1 MiB reply is copied into a fresh
+ * (zeroed) pickle array, then off the heap for the write. The bytes are exactly those of
+ * {@code codec.dumps(message, protocol)}, and nothing refers to the arrays afterwards (a worker
+ * may reuse its array once it has returned).
  *
  * <p>Only for messages whose items are all plain immutable values (str, int, float, bool, None,
  * bytes) with at least one large {@code byte[]}: such a message has no buffer the out-of-band
  * extension could take, so pickling it in band is what {@link OutOfBandMessage#pickle} would do.
- * The arrays must not change until the frame is written (a worker's result is not touched again).
  *
  * <pre>{@code
  * ByteBuf frame = LargeBytesPickle.applies(message) ? LargeBytesPickle.pickle(codec, message, 5)
@@ -28,7 +29,7 @@ import java.util.Arrays;
  * }</pre>
  */
 final class LargeBytesPickle {
-    /** A {@code byte[]} at least this long is taken by reference (the codec writes it apart from its frames). */
+    /** A {@code byte[]} at least this long is copied on its own (the codec writes it apart from its frames). */
     static final int BY_REFERENCE = 64 * 1024;
 
     private LargeBytesPickle() {}
@@ -49,7 +50,7 @@ final class LargeBytesPickle {
         return large;
     }
 
-    /** The pickle of {@code message} as one buffer: the codec's output copied, large arrays wrapped. */
+    /** The pickle of {@code message} as one direct buffer (a composite; the caller releases it). */
     static ByteBuf pickle(PickleCodec codec, PyTuple message, int protocol) {
         Gathering out = new Gathering(message);
         try {
@@ -62,9 +63,11 @@ final class LargeBytesPickle {
         return out.parts;
     }
 
-    /** Collects the codec's writes: the message's own large arrays by reference, anything else copied. */
+    /** Collects the codec's writes into direct buffers: each large array of the message on its own, the rest batched. */
     private static final class Gathering extends OutputStream {
-        final CompositeByteBuf parts = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        private static final ByteBufAllocator DIRECT = PooledByteBufAllocator.DEFAULT;
+
+        final CompositeByteBuf parts = DIRECT.compositeDirectBuffer(Integer.MAX_VALUE);
         private final PyTuple message;
         private byte[] copied = new byte[256];
         private int copiedLength;
@@ -82,7 +85,7 @@ final class LargeBytesPickle {
         public void write(byte[] data, int offset, int length) {
             if (length >= BY_REFERENCE && isItemOfMessage(data)) {
                 flushCopied();
-                parts.addComponent(true, Unpooled.wrappedBuffer(data, offset, length));
+                add(data, offset, length);
                 return;
             }
             if (copied.length - copiedLength < length) {
@@ -101,9 +104,13 @@ final class LargeBytesPickle {
 
         void flushCopied() {
             if (copiedLength == 0) return;
-            parts.addComponent(true, Unpooled.wrappedBuffer(copied, 0, copiedLength));
-            copied = new byte[Math.max(256, Math.min(copied.length, 4096))];
+            add(copied, 0, copiedLength);
             copiedLength = 0;
+        }
+
+        private void add(byte[] data, int offset, int length) {
+            ByteBuf part = DIRECT.directBuffer(length, length);
+            parts.addComponent(true, part.writeBytes(data, offset, length));
         }
     }
 }

@@ -63,8 +63,8 @@ public final class OutOfBandMessage extends CompositeByteBuf {
      * stay in band: Python would load them as memoryview instead of bytes.
      *
      * @return an {@link OutOfBandMessage}, or a plain {@link ByteBuf} holding the whole pickle
-     *         when no buffer went out of band (a message of plain values carrying a large
-     *         {@code byte[]} holds that array by reference: see {@link LargeBytesPickle})
+     *         when no buffer went out of band (for a message of plain values carrying a large
+     *         {@code byte[]}, a direct one: see {@link LargeBytesPickle})
      */
     public static ByteBuf pickle(PickleCodec codec, Object messageValue, int minBufferBytes) {
         if (LargeBytesPickle.applies(messageValue)) { // ("result", id, bytes): no buffer to take
